@@ -1,0 +1,220 @@
+"""The ``corvus`` command: gui (default), optimize, solve.
+
+Exit codes: 0 when the answer is done, 1 when the run ends in an error event,
+2 on bad usage (unreadable file, unknown provider or language, bad settings).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import uuid
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from interview_corvus import __version__
+
+log = logging.getLogger("interview_corvus")
+
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp"}
+JSON_INTERVAL = 0.05  # --json partials: at most ~20 per second
+HUMAN_INTERVAL = 1 / 15
+
+
+class UsageError(Exception):
+    """Bad usage: reported on stderr with exit code 2."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    from interview_corvus.core.models import LANGUAGES
+    from interview_corvus.core.settings import PROVIDERS
+
+    parser = argparse.ArgumentParser(
+        prog="corvus", description="Interview Corvus: structured coding answers, streamed live.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log to stderr")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.add_parser("gui", help="open the desktop window (the default)")
+    for name, help_text, file_help in (
+        ("optimize", "optimize the code in FILE", "source file to optimize ('-' for stdin)"),
+        ("solve", "solve the problem in FILE",
+         "problem text ('-' for stdin), or screenshots (.png/.jpg) for vision models"),
+    ):
+        cmd = sub.add_parser(name, help=help_text, description=help_text)
+        cmd.add_argument("files", nargs="+", metavar="FILE", help=file_help)
+        cmd.add_argument("--language", "-l", help=f"one of: {', '.join(LANGUAGES)} "
+                         "(default: from the file extension, else settings)")
+        cmd.add_argument("--provider", "-p", help=f"one of: {', '.join(PROVIDERS)}")
+        cmd.add_argument("--model", "-m", help="model name (default: the provider's)")
+        cmd.add_argument("--base-url", help="base URL of an OpenAI-compatible server")
+        cmd.add_argument("--replay", metavar="TRANSCRIPT",
+                         help="JSON Lines transcript for --provider replay")
+        cmd.add_argument("--gguf", metavar="PATH", help="GGUF model for --provider local")
+        cmd.add_argument("--max-tokens", type=int, help="answer token limit")
+        cmd.add_argument("--no-stream", action="store_true",
+                         help="one non-streaming call; prints the complete result only")
+        cmd.add_argument("--json", action="store_true",
+                         help="one JSON event per line (start, partial..., done | error)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    if args.command in (None, "gui"):
+        return _gui(parser)
+    try:
+        return _answer(args)
+    except UsageError as exc:
+        sys.stderr.write(f"corvus {args.command}: error: {exc}\n")
+        return 2
+
+
+def _gui(parser: argparse.ArgumentParser) -> int:
+    try:
+        from interview_corvus.ui.app import run_app  # type: ignore[import-not-found]
+    except ImportError:
+        parser.print_help(sys.stderr)
+        sys.stderr.write("\ncorvus: the desktop window is not available in this build; "
+                         "use 'corvus optimize FILE' or 'corvus solve FILE'.\n")
+        return 2
+    return int(run_app())
+
+
+def _read_input(files: list[str], command: str) -> tuple[str, list[Path]]:
+    """Text of the input, or image paths for ``solve``; errors name the file."""
+    paths = [Path(f) for f in files]
+    if command == "solve" and all(p.suffix.lower() in IMAGE_SUFFIXES for p in paths):
+        for path in paths:
+            if not path.is_file():
+                raise UsageError(f"cannot read {path}: no such file")
+        return "", paths
+    if len(files) > 1:
+        raise UsageError("give one text FILE (several files are only for screenshots)")
+    if files[0] == "-":
+        return sys.stdin.read(), []
+    try:
+        return paths[0].read_text(encoding="utf-8"), []
+    except FileNotFoundError:
+        raise UsageError(f"cannot read {paths[0]}: no such file") from None
+    except IsADirectoryError:
+        raise UsageError(f"cannot read {paths[0]}: it is a directory") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"cannot read {paths[0]}: not UTF-8 text") from None
+    except OSError as exc:
+        raise UsageError(f"cannot read {paths[0]}: {exc.strerror}") from None
+
+
+def _settings(args: argparse.Namespace) -> Any:
+    from pydantic import ValidationError
+
+    from interview_corvus.core.settings import PROVIDERS, load_settings
+
+    if args.provider and args.provider not in PROVIDERS:
+        raise UsageError(f"unknown provider {args.provider!r} "
+                         f"(choose from {', '.join(PROVIDERS)})")
+    provider = args.provider or ("replay" if args.replay else None)
+    try:
+        return load_settings().with_overrides(
+            provider=provider, model=args.model, base_url=args.base_url,
+            replay_path=args.replay, gguf_path=args.gguf, max_tokens=args.max_tokens,
+            streaming=False if args.no_stream else None)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise UsageError(f"{'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+
+
+def _answer(args: argparse.Namespace) -> int:
+    from interview_corvus.core import events
+    from interview_corvus.core.coalesce import coalesced
+    from interview_corvus.core.errors import BadRequest, CorvusError, as_corvus_error
+    from interview_corvus.core.llm_service import LLMService
+    from interview_corvus.core.models import language_for_suffix
+
+    text, images = _read_input(args.files, args.command)
+    settings = _settings(args)
+    language = (args.language or language_for_suffix(Path(args.files[0]).suffix)
+                or settings.llm.default_language)
+    service = LLMService(settings)
+    try:
+        provider = service.provider
+        if args.command == "optimize":
+            job = service.optimization_job(text, language)
+        elif images:
+            job = service.image_solution_job(images, language)
+        else:
+            job = service.solution_job(text, language)
+    except BadRequest as exc:
+        raise UsageError(exc.message) from None
+    except CorvusError as exc:  # e.g. no API key configured
+        raise UsageError(exc.message) from None
+
+    run_id = uuid.uuid4().hex
+    run = service.open_run(job)
+    start = events.start_event(run_id, job.kind, provider.name, provider.model, service.streaming)
+    if args.json:
+        out = _JsonOut()
+    else:
+        from interview_corvus.cli_render import LiveOut
+
+        out = LiveOut(job.kind, provider.name, provider.model)
+    out.event(start)
+    interval = JSON_INTERVAL if args.json else HUMAN_INTERVAL
+    try:
+        for item in coalesced(run, interval):
+            if item.kind == "partial":
+                out.event(events.partial_event(run_id, item.model))
+            else:
+                stats = item.stats
+                out.event(events.done_event(run_id, item.model,
+                                            stats.elapsed_ms if stats else 0.0,
+                                            stats.usage if stats else None))
+        return 0
+    except BrokenPipeError:  # the reader went away (e.g. `| head`): stop quietly
+        run.cancel.cancel()
+        out = _Discard()
+        return 1
+    except KeyboardInterrupt:
+        from interview_corvus.core.errors import Cancelled
+
+        run.cancel.cancel()
+        out.event(events.error_event(run_id, Cancelled(), run.latest()))
+        return 1
+    except Exception as exc:
+        error = as_corvus_error(exc)
+        if error is not exc:
+            log.exception("unexpected failure")
+        out.event(events.error_event(run_id, error, error.partial or run.latest()))
+        return 1
+    finally:
+        out.close()
+        service.provider.close()
+
+
+class _Discard:
+    def event(self, payload: dict[str, Any]) -> None:
+        pass
+
+    def close(self) -> None:
+        import os
+
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # no second BrokenPipeError at exit
+
+
+class _JsonOut:
+    def event(self, payload: dict[str, Any]) -> None:
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+
+    def close(self) -> None:
+        pass
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,222 @@
+"""LLMService: structured answers from any provider, streamed as partial models.
+
+The service owns everything that is the same for every backend: the prompt and
+schema, retries before the first delta, the non-streaming fallback, progress,
+cancellation, timing and final validation. Providers only yield text deltas.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from interview_corvus.core import prompts
+from interview_corvus.core.aio import iterate_in_thread
+from interview_corvus.core.errors import BadRequest, CorvusError
+from interview_corvus.core.models import (
+    CodeOptimization,
+    CodeSolution,
+    StreamedAnswer,
+    normalize_language,
+)
+from interview_corvus.core.providers import build_provider
+from interview_corvus.core.providers.base import AnswerRequest, Provider
+from interview_corvus.core.run import ActiveRun, CancelToken, Job, RunStats, StreamUpdate
+from interview_corvus.core.settings import Settings, load_settings
+
+log = logging.getLogger(__name__)
+
+MAX_IMAGES = 10
+
+
+def _expected_optimization(code: str) -> dict[str, float]:
+    size = len(code) * 1.1 + 40
+    return {"optimized_code": size, "improvements": 350, "original_time_complexity": 8,
+            "optimized_time_complexity": 8, "original_space_complexity": 8,
+            "optimized_space_complexity": 8, "explanation": 450}
+
+
+def _expected_solution() -> dict[str, float]:
+    return {"code": 900, "explanation": 600, "time_complexity": 8, "space_complexity": 8,
+            "edge_cases": 250, "alternative_approaches": 300}
+
+
+class LLMService:
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        provider: Provider | None = None,
+        *,
+        backoff_base: float = 0.5,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.settings = settings or load_settings()
+        self._provider = provider
+        self.backoff_base = backoff_base
+        self._clock = clock
+
+    # -- configuration ----------------------------------------------------
+    @property
+    def provider(self) -> Provider:
+        if self._provider is None:
+            self._provider = build_provider(self.settings)
+        return self._provider
+
+    def apply_settings(self, settings: Settings) -> None:
+        """Use new settings from the next run on (no restart)."""
+        old = self._provider
+        self.settings = settings
+        self._provider = None
+        if old is not None:
+            old.close()
+
+    @property
+    def streaming(self) -> bool:
+        return self.settings.llm.streaming and self.provider.supports_streaming
+
+    # -- jobs -------------------------------------------------------------
+    def _limits(self, kind: str, input_chars: int) -> dict[str, int] | None:
+        return self.provider.schema_limits(kind, input_chars)
+
+    def optimization_job(self, code: str, language: str) -> Job:
+        if not code or not code.strip():
+            raise BadRequest("There is no code to optimize: the input is empty.")
+        language = _language(language)
+        schema = CodeOptimization.answer_schema(self._limits("optimization", len(code)))
+        request = self._request("optimization", prompts.optimization_prompt(code, language,
+                                                                            schema), schema)
+        return Job(CodeOptimization, request, {"original_code": code, "language": language},
+                   _expected_optimization(code))
+
+    def solution_job(self, problem: str, language: str) -> Job:
+        if not problem or not problem.strip():
+            raise BadRequest("There is no problem to solve: the input is empty.")
+        language = _language(language)
+        schema = CodeSolution.answer_schema(self._limits("solution", len(problem)))
+        request = self._request("solution", prompts.solution_prompt(problem, language, schema),
+                                schema)
+        return Job(CodeSolution, request, {"language": language}, _expected_solution())
+
+    def image_solution_job(self, images: Sequence[str | Path], language: str) -> Job:
+        paths = [Path(p) for p in images]
+        if not paths:
+            raise BadRequest("No screenshots to solve: capture at least one.")
+        if len(paths) > MAX_IMAGES:
+            raise BadRequest(f"Too many screenshots: {len(paths)} (at most {MAX_IMAGES}).")
+        for path in paths:
+            if not path.is_file():
+                raise BadRequest(f"Screenshot not found: {path}")
+        if not self.provider.supports_vision:
+            raise BadRequest(
+                f"The {self.provider.name} provider cannot read images. Choose a "
+                "vision-capable provider (OpenAI or Anthropic) in settings, or paste the "
+                "problem as text."
+            )
+        language = _language(language)
+        schema = CodeSolution.answer_schema(self._limits("solution", 0))
+        request = self._request("solution", prompts.image_solution_prompt(
+            language, schema, len(paths)), schema)
+        request.images = paths
+        return Job(CodeSolution, request, {"language": language}, _expected_solution())
+
+    def _request(self, kind: str, prompt: str, schema: dict[str, Any]) -> AnswerRequest:
+        llm = self.settings.llm
+        return AnswerRequest(kind=kind, system=prompts.SYSTEM, prompt=prompt, schema=schema,
+                             max_tokens=llm.max_tokens, temperature=llm.temperature)
+
+    # -- the run ----------------------------------------------------------
+    def open_run(self, job: Job, cancel: CancelToken | None = None) -> ActiveRun:
+        """A run of ``job`` on the current provider; iterate ``updates()`` to drive it."""
+        return ActiveRun(job, self.provider, self.streaming,
+                         max_retries=self.settings.llm.max_retries,
+                         backoff_base=self.backoff_base, cancel=cancel, clock=self._clock)
+
+    def run(self, job: Job, cancel: CancelToken | None = None) -> Iterator[StreamUpdate]:
+        """Stream the job as updates; the last is final. Errors are ``CorvusError``s.
+
+        Closing the generator (or setting ``cancel``) closes the provider stream.
+        """
+        return self.open_run(job, cancel).updates()
+
+    # -- public calls -----------------------------------------------------
+    def stream_job(self, job: Job, cancel: CancelToken | None = None
+                   ) -> Iterator[StreamedAnswer]:
+        """Partial models as they become due; the last one is complete."""
+        for update in self.run(job, cancel):
+            if update.partial is not None:
+                yield update.partial
+
+    def complete_job(self, job: Job, cancel: CancelToken | None = None) -> StreamedAnswer:
+        result: StreamedAnswer | None = None
+        for result in self.stream_job(job, cancel):  # noqa: B007
+            pass
+        assert result is not None and result.is_complete
+        return result
+
+    def get_code_optimization(self, code: str, language: str,
+                              cancel: CancelToken | None = None) -> CodeOptimization:
+        return self.complete_job(self.optimization_job(code, language), cancel)  # type: ignore[return-value]
+
+    def get_code_optimization_stream(self, code: str, language: str,
+                                     cancel: CancelToken | None = None,
+                                     ) -> Iterator[CodeOptimization]:
+        return self.stream_job(self.optimization_job(code, language), cancel)  # type: ignore[return-value]
+
+    def get_code_solution(self, problem: str, language: str,
+                          cancel: CancelToken | None = None) -> CodeSolution:
+        return self.complete_job(self.solution_job(problem, language), cancel)  # type: ignore[return-value]
+
+    def get_code_solution_stream(self, problem: str, language: str,
+                                 cancel: CancelToken | None = None) -> Iterator[CodeSolution]:
+        return self.stream_job(self.solution_job(problem, language), cancel)  # type: ignore[return-value]
+
+    def get_code_solution_from_images(self, images: Sequence[str | Path], language: str,
+                                      cancel: CancelToken | None = None) -> CodeSolution:
+        return self.complete_job(self.image_solution_job(images, language), cancel)  # type: ignore[return-value]
+
+    def get_code_solution_from_images_stream(self, images: Sequence[str | Path], language: str,
+                                             cancel: CancelToken | None = None,
+                                             ) -> Iterator[CodeSolution]:
+        return self.stream_job(self.image_solution_job(images, language), cancel)  # type: ignore[return-value]
+
+    # -- async twins (the provider runs in a worker thread) ---------------
+    def astream_job(self, job: Job, cancel: CancelToken | None = None
+                    ) -> AsyncIterator[StreamedAnswer]:
+        token = cancel or CancelToken()
+        return iterate_in_thread(lambda: self.stream_job(job, token), token.cancel)
+
+    async def acomplete_job(self, job: Job, cancel: CancelToken | None = None
+                            ) -> StreamedAnswer:
+        result: StreamedAnswer | None = None
+        async for result in self.astream_job(job, cancel):  # noqa: B007
+            pass
+        assert result is not None and result.is_complete
+        return result
+
+    async def aget_code_optimization(self, code: str, language: str) -> CodeOptimization:
+        return await self.acomplete_job(self.optimization_job(code, language))  # type: ignore[return-value]
+
+    def aget_code_optimization_stream(self, code: str, language: str
+                                      ) -> AsyncIterator[StreamedAnswer]:
+        return self.astream_job(self.optimization_job(code, language))
+
+    async def aget_code_solution(self, problem: str, language: str) -> CodeSolution:
+        return await self.acomplete_job(self.solution_job(problem, language))  # type: ignore[return-value]
+
+    def aget_code_solution_stream(self, problem: str, language: str
+                                  ) -> AsyncIterator[StreamedAnswer]:
+        return self.astream_job(self.solution_job(problem, language))
+
+
+def _language(value: str) -> str:
+    try:
+        return normalize_language(value)
+    except ValueError as exc:
+        raise BadRequest(str(exc)) from exc
+
+
+__all__ = ["ActiveRun", "CancelToken", "CorvusError", "Job", "LLMService", "RunStats",
+           "StreamUpdate"]

@@ -1,0 +1,149 @@
+"""Answer models and the JSON schemas sent to the model."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Literal
+
+from pydantic import BaseModel, Field
+
+LANGUAGES: tuple[str, ...] = (
+    "python",
+    "java",
+    "javascript",
+    "typescript",
+    "c++",
+    "c#",
+    "go",
+    "rust",
+    "ruby",
+    "kotlin",
+    "swift",
+    "sql",
+)
+
+_EXTENSIONS = {
+    ".py": "python", ".java": "java", ".js": "javascript", ".mjs": "javascript",
+    ".ts": "typescript", ".tsx": "typescript", ".cpp": "c++", ".cc": "c++",
+    ".cxx": "c++", ".hpp": "c++", ".h": "c++", ".cs": "c#", ".go": "go",
+    ".rs": "rust", ".rb": "ruby", ".kt": "kotlin", ".kts": "kotlin",
+    ".swift": "swift", ".sql": "sql",
+}
+
+Kind = Literal["optimization", "solution"]
+
+
+def language_for_suffix(suffix: str) -> str | None:
+    """The language a file extension implies, or None."""
+    return _EXTENSIONS.get(suffix.lower())
+
+
+def normalize_language(value: str) -> str:
+    """Return the canonical language name or raise ValueError listing the valid ones."""
+    key = value.strip().lower()
+    aliases = {"cpp": "c++", "csharp": "c#", "cs": "c#", "js": "javascript",
+               "ts": "typescript", "py": "python", "golang": "go", "rs": "rust",
+               "kt": "kotlin", "rb": "ruby"}
+    key = aliases.get(key, key)
+    if key not in LANGUAGES:
+        raise ValueError(
+            f"unknown language {value!r}; valid languages: {', '.join(LANGUAGES)}"
+        )
+    return key
+
+
+class StreamedAnswer(BaseModel):
+    """Base for answers that fill in while the model streams."""
+
+    # Fields the service fills in from the request; the model never writes them.
+    REQUEST_FIELDS: ClassVar[tuple[str, ...]] = ("language",)
+    # Bookkeeping fields, never part of the schema sent to the model.
+    STATUS_FIELDS: ClassVar[tuple[str, ...]] = ("progress", "is_complete")
+    KIND: ClassVar[Kind]
+
+    progress: float = Field(default=0.0, ge=0.0, le=1.0)
+    is_complete: bool = False
+
+    @classmethod
+    def answer_fields(cls) -> list[str]:
+        """Fields the model writes, in the order the schema lists them."""
+        skip = set(cls.REQUEST_FIELDS) | set(cls.STATUS_FIELDS)
+        return [name for name in cls.model_fields if name not in skip]
+
+    @classmethod
+    def answer_schema(cls, limits: dict[str, int] | None = None) -> dict[str, Any]:
+        """JSON schema of the part the model writes.
+
+        ``limits`` bounds string lengths (``maxLength``) and list sizes
+        (``maxItems``) so that a small model cannot loop forever.
+        """
+        full = cls.model_json_schema()
+        props: dict[str, Any] = {}
+        for name in cls.answer_fields():
+            prop = dict(full["properties"][name])
+            prop.pop("default", None)
+            if limits and name in limits:
+                if prop.get("type") == "array":
+                    prop["maxItems"] = limits[name]
+                    prop["items"] = {**prop.get("items", {}), "maxLength": limits.get(
+                        f"{name}[]", 200)}
+                else:
+                    prop["maxLength"] = limits[name]
+            props[name] = prop
+        return {
+            "title": cls.__name__,
+            "type": "object",
+            "properties": props,
+            "required": list(props),
+            "additionalProperties": False,
+        }
+
+
+class CodeOptimization(StreamedAnswer):
+    """An optimized version of the user's code with before/after complexity."""
+
+    REQUEST_FIELDS: ClassVar[tuple[str, ...]] = ("original_code", "language")
+    KIND: ClassVar[Kind] = "optimization"
+
+    original_code: str = Field(default="", description="The code as the user gave it.")
+    optimized_code: str = Field(default="", description="The complete optimized code.")
+    language: str = Field(default="", description="Programming language of the code.")
+    improvements: list[str] = Field(
+        default_factory=list, description="Each change made and why it helps."
+    )
+    original_time_complexity: str = Field(
+        default="", description="Big-O time complexity of the original code, e.g. O(n^2)."
+    )
+    optimized_time_complexity: str = Field(
+        default="", description="Big-O time complexity of the optimized code."
+    )
+    original_space_complexity: str = Field(
+        default="", description="Big-O space complexity of the original code."
+    )
+    optimized_space_complexity: str = Field(
+        default="", description="Big-O space complexity of the optimized code."
+    )
+    explanation: str = Field(default="", description="Why the optimized version is better.")
+
+
+class CodeSolution(StreamedAnswer):
+    """A complete solution to a programming problem."""
+
+    KIND: ClassVar[Kind] = "solution"
+
+    code: str = Field(default="", description="The complete, runnable solution code.")
+    language: str = Field(default="", description="Programming language of the solution.")
+    explanation: str = Field(default="", description="How the solution works.")
+    time_complexity: str = Field(default="", description="Big-O time complexity, e.g. O(n).")
+    space_complexity: str = Field(default="", description="Big-O space complexity.")
+    edge_cases: list[str] = Field(
+        default_factory=list, description="Edge cases the solution handles."
+    )
+    alternative_approaches: str = Field(
+        default="", description="Other approaches and their trade-offs."
+    )
+
+
+MODELS: dict[str, type[StreamedAnswer]] = {
+    "optimization": CodeOptimization,
+    "solution": CodeSolution,
+}

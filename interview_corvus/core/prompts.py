@@ -1,0 +1,51 @@
+"""Prompts for each kind of answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+SYSTEM = (
+    "You are Interview Corvus, an expert software engineer who helps programmers "
+    "practise for technical interviews. Answer with one JSON object that follows "
+    "the given JSON schema exactly, with no text before or after it. Keep "
+    "complexities in Big-O notation such as O(n log n)."
+)
+
+
+def describe_fields(schema: dict[str, Any]) -> str:
+    """A compact field list: shorter than the raw schema, which the API gets anyway."""
+    lines = []
+    for name, prop in schema.get("properties", {}).items():
+        kind = "list of strings" if prop.get("type") == "array" else "string"
+        lines.append(f"- {name} ({kind}): {prop.get('description', '')}")
+    return "Answer fields, in this order:\n" + "\n".join(lines)
+
+
+def optimization_prompt(code: str, language: str, schema: dict[str, Any]) -> str:
+    return (
+        f"Optimize this {language} code for time and space. Keep its behaviour. "
+        "Write the complete optimized code, list each improvement, give the time "
+        "and space complexity before and after, and explain the result.\n\n"
+        f"{describe_fields(schema)}\n\n"
+        f"Code:\n```{language}\n{code}\n```"
+    )
+
+
+def solution_prompt(problem: str, language: str, schema: dict[str, Any]) -> str:
+    return (
+        f"Solve this programming problem in {language}. Write complete, runnable "
+        "code, explain it, give its time and space complexity, list the edge cases "
+        "it handles and mention alternative approaches.\n\n"
+        f"{describe_fields(schema)}\n\n"
+        f"Problem:\n{problem}"
+    )
+
+
+def image_solution_prompt(language: str, schema: dict[str, Any], count: int) -> str:
+    pages = "screenshot" if count == 1 else f"{count} screenshots"
+    return (
+        f"The attached {pages} show a programming problem. Read it carefully and "
+        f"solve it in {language}: complete, runnable code, an explanation, time and "
+        "space complexity, edge cases and alternative approaches.\n\n"
+        f"{describe_fields(schema)}"
+    )

@@ -1,0 +1,60 @@
+"""Provider registry: build the configured backend from settings."""
+
+from __future__ import annotations
+
+from interview_corvus.core.errors import AuthError, BadRequest
+from interview_corvus.core.providers.base import AnswerRequest, Provider, StreamInfo
+from interview_corvus.core.secrets import get_api_key
+from interview_corvus.core.settings import PROVIDERS, Settings
+
+DEFAULT_MODELS = {
+    "openai": "gpt-4o-mini",
+    "anthropic": "claude-sonnet-4-5",
+    "openai-compatible": "local-model",
+    "local": "SmolLM2-135M-Instruct",
+    "replay": "replay",
+}
+
+
+def build_provider(settings: Settings) -> Provider:
+    """The provider the settings name; errors name the setting that is wrong."""
+    llm = settings.llm
+    name = llm.provider
+    model = llm.model or DEFAULT_MODELS.get(name, "")
+    if name == "local":
+        from interview_corvus.core.providers.local import LocalProvider
+
+        return LocalProvider(llm.gguf_path or None, n_ctx=llm.context_size)
+    if name == "replay":
+        from interview_corvus.core.providers.replay import ReplayProvider
+
+        if not llm.replay_path:
+            raise BadRequest("The replay provider needs a transcript: set replay_path "
+                             "(CLI: --replay FILE).")
+        return ReplayProvider(llm.replay_path, model=model)
+    if name in ("openai", "openai-compatible"):
+        from interview_corvus.core.providers.openai_provider import OpenAIProvider
+
+        compatible = name == "openai-compatible"
+        if compatible and not llm.base_url:
+            raise BadRequest("The openai-compatible provider needs a base URL "
+                             "(e.g. http://127.0.0.1:11434/v1 for Ollama).")
+        key = get_api_key(name)
+        if not key and not compatible:
+            raise AuthError("No OpenAI API key: add it in settings or set OPENAI_API_KEY.")
+        return OpenAIProvider(model, api_key=key, base_url=llm.base_url or None,
+                              structured=llm.structured_output, timeout=llm.timeout,
+                              compatible=compatible)
+    if name == "anthropic":
+        from interview_corvus.core.providers.anthropic_provider import AnthropicProvider
+
+        key = get_api_key(name)
+        if not key and not llm.base_url:
+            raise AuthError("No Anthropic API key: add it in settings or set "
+                            "ANTHROPIC_API_KEY.")
+        return AnthropicProvider(model, api_key=key, base_url=llm.base_url or None,
+                                 timeout=llm.timeout)
+    raise BadRequest(f"Unknown provider {name!r}; choose one of {', '.join(PROVIDERS)}.")
+
+
+__all__ = ["AnswerRequest", "Provider", "StreamInfo", "build_provider"]

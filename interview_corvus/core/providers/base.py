@@ -1,0 +1,78 @@
+"""The provider seam: one streaming generator of text deltas per backend.
+
+Retries, timing, parsing and progress live once in ``LLMService``; a provider
+only turns an ``AnswerRequest`` into raw text deltas of the JSON answer, maps
+its SDK's failures onto the error tree, and releases its stream when the
+generator is closed (closing is how cancellation reaches the backend).
+"""
+
+from __future__ import annotations
+
+import base64
+import mimetypes
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass
+class AnswerRequest:
+    kind: str
+    system: str
+    prompt: str
+    schema: dict[str, Any]
+    max_tokens: int
+    temperature: float
+    images: list[Path] = field(default_factory=list)
+
+    @property
+    def schema_name(self) -> str:
+        return str(self.schema.get("title", "answer"))
+
+
+@dataclass
+class StreamInfo:
+    """What a provider learns about a call besides the text."""
+
+    finish_reason: str | None = None  # "stop", "length", ...
+    usage: dict[str, int] = field(default_factory=dict)
+
+
+class Provider(ABC):
+    name: str = "provider"
+    supports_streaming: bool = True
+    supports_vision: bool = False
+
+    def __init__(self, model: str = "") -> None:
+        self.model = model
+
+    @abstractmethod
+    def stream(self, request: AnswerRequest, info: StreamInfo) -> Iterator[str]:
+        """Yield raw text deltas of the answer. Closing the iterator stops generation."""
+
+    def complete(self, request: AnswerRequest, info: StreamInfo) -> str:
+        """One non-streaming call. The default drains ``stream``."""
+        parts: list[str] = []
+        deltas = self.stream(request, info)
+        try:
+            parts.extend(deltas)
+        finally:
+            close = getattr(deltas, "close", None)
+            if close is not None:
+                close()
+        return "".join(parts)
+
+    def schema_limits(self, kind: str, input_chars: int) -> dict[str, int] | None:
+        """``maxLength`` / ``maxItems`` bounds to put in the schema, if the backend needs them."""
+        return None
+
+    def close(self) -> None:
+        """Release clients and models."""
+
+
+def image_data_url(path: Path) -> tuple[str, str]:
+    """(media type, base64 data) of an image file."""
+    media = mimetypes.guess_type(path.name)[0] or "image/png"
+    return media, base64.b64encode(path.read_bytes()).decode("ascii")

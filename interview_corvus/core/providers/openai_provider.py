@@ -1,0 +1,177 @@
+"""OpenAI and OpenAI-compatible servers (Ollama, vLLM, LM Studio, llama.cpp server).
+
+Built on the official ``openai`` SDK rather than llama-index's ``OpenAI`` LLM:
+llama-index has no stream cancellation (run-llama/llama_index#12242) and its
+``stream_chat`` does not close the SDK stream when the consumer stops, while
+this project's contract is that closing the generator closes the HTTP
+connection; it also hides ``finish_reason`` and usage on the last chunk, which
+the service needs to tell a cut-off answer from a complete one. SDK retries are
+off (``max_retries=0``): retries live once, in the service.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import openai
+
+from interview_corvus.core.errors import (
+    AuthError,
+    BadRequest,
+    ProviderError,
+    RateLimited,
+    Unavailable,
+)
+from interview_corvus.core.providers.base import (
+    AnswerRequest,
+    Provider,
+    StreamInfo,
+    image_data_url,
+)
+
+log = logging.getLogger(__name__)
+
+TOOL_NAME = "answer"
+
+
+def retry_after(headers: Any) -> float | None:
+    """Seconds from a ``Retry-After`` (or ``retry-after-ms``) header, if any."""
+    if headers is None:
+        return None
+    try:
+        if headers.get("retry-after-ms"):
+            return float(headers["retry-after-ms"]) / 1000
+        if headers.get("retry-after"):
+            return float(headers["retry-after"])
+    except (TypeError, ValueError):
+        return None
+    return None
+
+
+def map_openai_error(exc: Exception, who: str) -> ProviderError:
+    if isinstance(exc, openai.RateLimitError):
+        return RateLimited(f"{who} is rate limiting requests; try again shortly.",
+                           retry_after=retry_after(exc.response.headers))
+    if isinstance(exc, openai.AuthenticationError | openai.PermissionDeniedError):
+        return AuthError(f"{who} rejected the API key. Check it in settings.")
+    if isinstance(exc, openai.APITimeoutError):
+        return Unavailable(f"{who} did not answer in time.")
+    if isinstance(exc, openai.APIConnectionError | httpx.TransportError):
+        return Unavailable(f"Could not connect to {who}. Is the server running and the "
+                           "base URL right?")
+    if isinstance(exc, openai.NotFoundError):
+        return BadRequest(f"{who} does not know that model or endpoint (404). Check the "
+                          "model name and base URL.")
+    if isinstance(exc, openai.APIStatusError):
+        if exc.status_code >= 500:
+            return Unavailable(f"{who} had a server error ({exc.status_code}).")
+        return BadRequest(f"{who} refused the request ({exc.status_code}): "
+                          f"{_short(exc.message)}")
+    return Unavailable(f"{who} failed: {type(exc).__name__}")
+
+
+def _short(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+class OpenAIProvider(Provider):
+    name = "openai"
+    supports_vision = True
+
+    def __init__(self, model: str, *, api_key: str | None, base_url: str | None = None,
+                 structured: str = "json_schema", timeout: float = 120.0,
+                 compatible: bool = False) -> None:
+        super().__init__(model)
+        self.compatible = compatible
+        if compatible:
+            self.name = "openai-compatible"
+        self.structured = structured
+        self._who = f"The server at {base_url}" if compatible else "OpenAI"
+        self.client = openai.OpenAI(api_key=api_key or "unused", base_url=base_url or None,
+                                    max_retries=0, timeout=timeout)
+
+    def _params(self, request: AnswerRequest) -> dict[str, Any]:
+        content: Any = request.prompt
+        if request.images:
+            content = [{"type": "text", "text": request.prompt}]
+            for path in request.images:
+                media, data = image_data_url(path)
+                content.append({"type": "image_url",
+                                "image_url": {"url": f"data:{media};base64,{data}"}})
+        params: dict[str, Any] = {
+            "model": self.model,
+            "messages": [{"role": "system", "content": request.system},
+                         {"role": "user", "content": content}],
+            "temperature": request.temperature,
+        }
+        params["max_tokens" if self.compatible else "max_completion_tokens"] = request.max_tokens
+        if self.structured == "tools":
+            params["tools"] = [{"type": "function", "function": {
+                "name": TOOL_NAME, "description": "Return the answer.",
+                "parameters": request.schema}}]
+            params["tool_choice"] = {"type": "function", "function": {"name": TOOL_NAME}}
+        elif self.structured == "json_object":
+            params["response_format"] = {"type": "json_object"}
+            if self.compatible:  # llama.cpp / vLLM read a schema here
+                params["response_format"]["schema"] = request.schema
+        else:
+            params["response_format"] = {"type": "json_schema", "json_schema": {
+                "name": request.schema_name, "schema": request.schema,
+                "strict": not self.compatible}}
+        return params
+
+    def stream(self, request: AnswerRequest, info: StreamInfo) -> Iterator[str]:
+        params = self._params(request)
+        try:
+            stream = self.client.chat.completions.create(
+                **params, stream=True, stream_options={"include_usage": True})
+        except (openai.APIError, httpx.HTTPError) as exc:
+            raise map_openai_error(exc, self._who) from exc
+        with stream:  # leaving the block closes the HTTP response (openai-python #969)
+            try:
+                for chunk in stream:
+                    if chunk.usage is not None:
+                        info.usage = _usage(chunk.usage)
+                    for choice in chunk.choices:
+                        if choice.finish_reason:
+                            info.finish_reason = choice.finish_reason
+                        text = self._text(choice.delta)
+                        if text:
+                            yield text
+            except (openai.APIError, httpx.HTTPError) as exc:
+                raise map_openai_error(exc, self._who) from exc
+
+    def complete(self, request: AnswerRequest, info: StreamInfo) -> str:
+        try:
+            response = self.client.chat.completions.create(**self._params(request))
+        except (openai.APIError, httpx.HTTPError) as exc:
+            raise map_openai_error(exc, self._who) from exc
+        if response.usage is not None:
+            info.usage = _usage(response.usage)
+        if not response.choices:
+            return ""
+        choice = response.choices[0]
+        info.finish_reason = choice.finish_reason
+        message = choice.message
+        if self.structured == "tools" and message.tool_calls:
+            return message.tool_calls[0].function.arguments or ""
+        return message.content or ""
+
+    def _text(self, delta: Any) -> str | None:
+        if delta is None:
+            return None
+        if self.structured == "tools":
+            calls = delta.tool_calls or []
+            return "".join(c.function.arguments or "" for c in calls if c.function)
+        return delta.content
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def _usage(usage: Any) -> dict[str, int]:
+    return {"input_tokens": usage.prompt_tokens or 0,
+            "output_tokens": usage.completion_tokens or 0}

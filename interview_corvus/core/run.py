@@ -1,0 +1,209 @@
+"""One run of a job on a provider: retries, fallback, cancellation, validation.
+
+``ActiveRun.updates()`` drives the provider and yields ``StreamUpdate``s; the
+last one is final and carries the validated model. ``latest()`` may be called
+from another thread at any time for an up-to-date partial (the window and the
+coalescers use it to show the newest state when the stream pauses).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from interview_corvus.core.assembler import AnswerAssembler
+from interview_corvus.core.errors import (
+    Cancelled,
+    ProviderError,
+    RateLimited,
+    StreamingUnsupported,
+)
+from interview_corvus.core.models import StreamedAnswer
+from interview_corvus.core.partial_json import Patch
+from interview_corvus.core.providers.base import AnswerRequest, Provider, StreamInfo
+
+log = logging.getLogger(__name__)
+
+MAX_RETRY_AFTER = 60.0
+
+
+class CancelToken:
+    """A thread-safe flag a caller sets to stop a run."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def cancel(self) -> None:
+        self._event.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set()
+
+    def wait(self, seconds: float) -> bool:
+        """Sleep up to ``seconds``; True if cancelled meanwhile."""
+        return self._event.wait(seconds)
+
+
+@dataclass
+class Job:
+    """One answer to produce: what to ask and how to read the result."""
+
+    model_cls: type[StreamedAnswer]
+    request: AnswerRequest
+    fixed: dict[str, Any]
+    expected: dict[str, float]
+
+    @property
+    def kind(self) -> str:
+        return self.model_cls.KIND
+
+
+@dataclass
+class RunStats:
+    streaming: bool = True
+    attempts: int = 0
+    fallback: bool = False
+    first_delta_ms: float | None = None
+    elapsed_ms: float = 0.0
+    usage: dict[str, int] = field(default_factory=dict)
+    deltas: int = 0
+
+
+@dataclass
+class StreamUpdate:
+    """One step of a run: the patches of a delta, and a partial when one is due.
+
+    The last update of a successful run has ``final=True`` and the complete model.
+    """
+
+    patches: list[Patch]
+    progress: float
+    partial: StreamedAnswer | None = None
+    final: bool = False
+    stats: RunStats | None = None
+
+
+class ActiveRun:
+    def __init__(self, job: Job, provider: Provider, streaming: bool, *, max_retries: int,
+                 backoff_base: float, cancel: CancelToken | None = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.job = job
+        self.provider = provider
+        self.cancel = cancel or CancelToken()
+        self.stats = RunStats(streaming=streaming)
+        self.max_retries = max_retries
+        self.backoff_base = backoff_base
+        self._clock = clock
+        self._lock = threading.Lock()
+        self.assembler = AnswerAssembler(job.model_cls, job.fixed, job.expected, clock=clock)
+        self.result: StreamedAnswer | None = None
+
+    def latest(self) -> StreamedAnswer | None:
+        """The newest state (complete once done); safe from any thread."""
+        with self._lock:
+            return self.result or self.assembler.partial()
+
+    def _feed(self, delta: str) -> StreamUpdate | None:
+        with self._lock:
+            patches, partial = self.assembler.feed(delta)
+            if not patches:
+                return None
+            return StreamUpdate(patches, self.assembler.progress_value(), partial)
+
+    def updates(self) -> Iterator[StreamUpdate]:
+        started = self._clock()
+        if self.stats.streaming:
+            info = yield from self._stream_with_retries()
+        else:
+            text, info = self._complete_with_retries()
+            self._feed(text)
+        if self.cancel.cancelled:
+            raise Cancelled(partial=self.latest(), raw=self.assembler.raw_text())
+        with self._lock:
+            final = self.assembler.finish(info.finish_reason, self.job.request.max_tokens)
+            self.result = final
+        stats = self.stats
+        stats.elapsed_ms = (self._clock() - started) * 1000
+        stats.usage = info.usage
+        log.info("%s run finished in %.0f ms (%d deltas, streaming=%s, attempts=%d)",
+                 self.job.kind, stats.elapsed_ms, stats.deltas, stats.streaming, stats.attempts)
+        yield StreamUpdate(patches=[], progress=1.0, partial=final, final=True, stats=stats)
+
+    def _stream_with_retries(self) -> Iterator[StreamUpdate]:
+        stats, provider, cancel = self.stats, self.provider, self.cancel
+        for attempt in range(self.max_retries + 1):
+            stats.attempts += 1
+            info = StreamInfo()
+            deltas = provider.stream(self.job.request, info)
+            t0 = self._clock()
+            try:
+                for delta in deltas:
+                    if cancel.cancelled:
+                        break
+                    if not delta:
+                        continue
+                    if stats.deltas == 0:
+                        stats.first_delta_ms = (self._clock() - t0) * 1000
+                    stats.deltas += 1
+                    update = self._feed(delta)
+                    if update is not None:
+                        yield update
+                return info
+            except ProviderError as exc:
+                if stats.deltas:  # partials were shown: never retry silently
+                    exc.partial = self.latest()
+                    exc.raw = self.assembler.raw_text()
+                    raise
+                if isinstance(exc, StreamingUnsupported):
+                    log.info("streaming refused by %s; one non-streaming call", provider.name)
+                    break
+                if not exc.retryable:
+                    raise
+                if attempt < self.max_retries:
+                    self._backoff(exc, attempt)
+                    continue
+                log.info("streaming failed %d times; one non-streaming attempt", attempt + 1)
+            finally:
+                _close(deltas)
+        stats.fallback = True
+        stats.attempts += 1
+        info = StreamInfo()
+        update = self._feed(provider.complete(self.job.request, info))
+        if update is not None:
+            yield update
+        return info
+
+    def _complete_with_retries(self) -> tuple[str, StreamInfo]:
+        for attempt in range(self.max_retries + 1):
+            self.stats.attempts += 1
+            info = StreamInfo()
+            try:
+                return self.provider.complete(self.job.request, info), info
+            except ProviderError as exc:
+                if not exc.retryable or attempt == self.max_retries:
+                    raise
+                self._backoff(exc, attempt)
+        raise AssertionError("unreachable")
+
+    def _backoff(self, exc: ProviderError, attempt: int) -> None:
+        delay = self.backoff_base * (2**attempt) * (1 + random.random() * 0.25)
+        if isinstance(exc, RateLimited) and exc.retry_after is not None:
+            delay = max(delay, min(exc.retry_after, MAX_RETRY_AFTER))
+        log.info("%s (%s); retrying in %.2f s", exc.code, exc.message, delay)
+        if self.cancel.wait(delay):
+            raise Cancelled()
+
+
+def _close(iterator: Any) -> None:
+    close = getattr(iterator, "close", None)
+    if close is not None:
+        try:
+            close()
+        except Exception:  # a failing close must not hide the run's own outcome
+            log.exception("closing the provider stream failed")

@@ -1,0 +1,150 @@
+"""Settings: pydantic-settings (``INTERVIEW_CORVUS_*`` env vars) over a JSON file.
+
+Priority: explicit arguments > environment > ``settings.json`` in the platform
+config dir > defaults. ``INTERVIEW_CORVUS_CONFIG_DIR`` / ``INTERVIEW_CORVUS_DATA_DIR``
+move the directories (tests, portable installs). API keys are never fields here:
+they live in the OS keyring (see ``secrets``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Literal
+
+import platformdirs
+from pydantic import BaseModel, Field, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    JsonConfigSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+from interview_corvus.core.models import normalize_language
+
+log = logging.getLogger(__name__)
+
+APP_NAME = "interview-corvus"
+PROVIDERS = ("local", "openai", "openai-compatible", "anthropic", "replay")
+ProviderName = Literal["local", "openai", "openai-compatible", "anthropic", "replay"]
+StructuredMode = Literal["json_schema", "json_object", "tools"]
+
+
+def config_dir() -> Path:
+    override = os.environ.get("INTERVIEW_CORVUS_CONFIG_DIR")
+    return Path(override) if override else Path(platformdirs.user_config_dir(APP_NAME))
+
+
+def data_dir() -> Path:
+    override = os.environ.get("INTERVIEW_CORVUS_DATA_DIR")
+    return Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME))
+
+
+def settings_file() -> Path:
+    return config_dir() / "settings.json"
+
+
+class LLMSettings(BaseModel):
+    provider: ProviderName = "local"
+    model: str = Field(default="", description="Model name; empty picks the provider's default.")
+    base_url: str = Field(default="", description="Base URL for openai-compatible servers.")
+    gguf_path: str = Field(default="", description="GGUF file for the local provider.")
+    replay_path: str = Field(default="", description="Transcript for the replay provider.")
+    temperature: float = Field(default=0.2, ge=0.0, le=2.0)
+    max_tokens: int = Field(default=2048, ge=16, le=200_000)
+    streaming: bool = True
+    default_language: str = "python"
+    structured_output: StructuredMode = "json_schema"
+    max_retries: int = Field(default=2, ge=0, le=10)
+    timeout: float = Field(default=120.0, gt=0)
+    context_size: int = Field(default=4096, ge=512, le=131_072)
+
+    @field_validator("default_language")
+    @classmethod
+    def _language(cls, value: str) -> str:
+        return normalize_language(value)
+
+
+class ServerSettings(BaseModel):
+    enabled: bool = False
+    host: str = "127.0.0.1"
+    port: int = Field(default=8765, ge=0, le=65535)
+    lan_access: bool = False
+
+
+class UISettings(BaseModel):
+    theme: Literal["light", "dark", "system"] = "system"
+    opacity: float = Field(default=1.0, ge=0.2, le=1.0)
+    always_on_top: bool = False
+    hotkeys: dict[str, str] = Field(default_factory=dict)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="INTERVIEW_CORVUS_",
+        env_nested_delimiter="__",
+        extra="ignore",
+    )
+
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    server: ServerSettings = Field(default_factory=ServerSettings)
+    ui: UISettings = Field(default_factory=UISettings)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        path = settings_file()
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if path.is_file():
+            sources.append(JsonConfigSettingsSource(settings_cls, json_file=path, deep_merge=True))
+        return tuple(sources)
+
+    def save(self, path: Path | None = None) -> Path:
+        """Write the settings file atomically. Holds no secrets by construction."""
+        path = path or settings_file()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        payload = json.dumps(self.model_dump(mode="json"), indent=2)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".settings-", suffix=".json")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(payload)
+        os.replace(tmp, path)
+        log.info("settings saved to %s", path)
+        return path
+
+    def with_overrides(self, **llm: Any) -> Settings:
+        """A copy with some LLM settings replaced (None values are ignored)."""
+        changes = {k: v for k, v in llm.items() if v is not None}
+        merged = self.llm.model_copy(update=changes)
+        return self.model_copy(update={"llm": LLMSettings.model_validate(merged.model_dump())})
+
+
+def load_settings(**init: Any) -> Settings:
+    """Load settings; a broken settings file is logged and skipped, never fatal."""
+    try:
+        return Settings(**init)
+    except ValueError as exc:
+        log.warning("ignoring unreadable settings file %s: %s", settings_file(), exc)
+        return _WithoutFile(**init)
+
+
+class _WithoutFile(Settings):
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings)

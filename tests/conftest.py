@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+RESOURCES = Path(__file__).resolve().parent.parent / "interview_corvus" / "resources"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_dirs(tmp_path_factory, monkeypatch):
+    """Settings and data never touch the real user directories."""
+    base = tmp_path_factory.mktemp("corvus")
+    monkeypatch.setenv("INTERVIEW_CORVUS_CONFIG_DIR", str(base / "config"))
+    monkeypatch.setenv("INTERVIEW_CORVUS_DATA_DIR", str(base / "data"))
+    for name in list(os.environ):
+        if name.startswith("INTERVIEW_CORVUS_LLM") or name.endswith("_API_KEY"):
+            monkeypatch.delenv(name, raising=False)
+    yield
+
+
+@pytest.fixture
+def demo_optimization() -> Path:
+    return RESOURCES / "demo_optimization.jsonl"
+
+
+@pytest.fixture
+def demo_solution() -> Path:
+    return RESOURCES / "demo_solution.jsonl"

@@ -1,0 +1,73 @@
+"""A fake provider you can ``enqueue`` deltas into, for service and UI tests."""
+
+from __future__ import annotations
+
+import json
+import queue
+import threading
+from collections.abc import Iterator
+
+from interview_corvus.core.providers.base import AnswerRequest, Provider, StreamInfo
+
+END = object()
+
+
+class FakeProvider(Provider):
+    """Streams what the test enqueues; blocks (with a timeout) when it runs dry."""
+
+    name = "fake"
+
+    def __init__(self, *, streaming: bool = True, vision: bool = False) -> None:
+        super().__init__("fake-model")
+        self.supports_streaming = streaming
+        self.supports_vision = vision
+        self.items: queue.Queue[object] = queue.Queue()
+        self.requests: list[AnswerRequest] = []
+        self.closed = threading.Event()
+        self.finished = threading.Event()
+        self.finish_reason = "stop"
+        self.complete_text: str | None = None
+
+    def enqueue(self, *items: object) -> FakeProvider:
+        for item in items:
+            self.items.put(item)
+        return self
+
+    def enqueue_json(self, answer: dict, chunk: int = 5) -> FakeProvider:
+        text = json.dumps(answer)
+        self.enqueue(*(text[i : i + chunk] for i in range(0, len(text), chunk)), END)
+        return self
+
+    def stream(self, request: AnswerRequest, info: StreamInfo) -> Iterator[str]:
+        self.requests.append(request)
+        try:
+            while True:
+                item = self.items.get(timeout=10)
+                if item is END:
+                    info.finish_reason = self.finish_reason
+                    self.finished.set()
+                    return
+                if isinstance(item, BaseException):
+                    raise item
+                yield str(item)
+        finally:
+            if not self.finished.is_set():
+                self.closed.set()
+
+    def complete(self, request: AnswerRequest, info: StreamInfo) -> str:
+        self.requests.append(request)
+        if self.complete_text is None:
+            return super().complete(request, info)
+        info.finish_reason = self.finish_reason
+        return self.complete_text
+
+
+OPTIMIZATION = {
+    "optimized_code": "def f(xs):\n    return sum(xs)\n",
+    "improvements": ["Use the built-in sum", "No manual loop"],
+    "original_time_complexity": "O(n)",
+    "optimized_time_complexity": "O(n)",
+    "original_space_complexity": "O(1)",
+    "optimized_space_complexity": "O(1)",
+    "explanation": "sum() runs in C and is clearer.",
+}

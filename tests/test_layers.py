@@ -1,0 +1,49 @@
+"""core/ (and later api/) never import Qt: import them with PyQt6 blocked."""
+
+from __future__ import annotations
+
+import pkgutil
+import subprocess
+import sys
+from pathlib import Path
+
+import interview_corvus
+
+HEADLESS = ("interview_corvus.core", "interview_corvus.api", "interview_corvus.cli")
+
+
+def test_headless_packages_import_without_pyqt6():
+    root = Path(interview_corvus.__file__).parent
+    modules = ["interview_corvus.cli"]
+    for info in pkgutil.walk_packages([str(root)], "interview_corvus."):
+        if info.name.startswith(HEADLESS):
+            modules.append(info.name)
+    assert any(m.startswith("interview_corvus.core.providers") for m in modules)
+    script = (
+        "import sys\n"
+        "class Block:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'PyQt6' or name.startswith('PyQt6.'):\n"
+        "            raise ImportError('PyQt6 is blocked in headless layers')\n"
+        "sys.meta_path.insert(0, Block())\n"
+        f"for m in {modules!r}:\n"
+        "    __import__(m)\n"
+        "assert not any(k.startswith('PyQt6') for k in sys.modules)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          check=False)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_import_linter_contract():
+    proc = subprocess.run([str(Path(sys.executable).parent / "lint-imports")],
+                          capture_output=True, text=True, check=False,
+                          cwd=Path(interview_corvus.__file__).parent.parent)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_ruff_is_clean():
+    root = Path(interview_corvus.__file__).parent.parent
+    proc = subprocess.run([sys.executable, "-m", "ruff", "check", "interview_corvus", "tests",
+                           "scripts"], capture_output=True, text=True, check=False, cwd=root)
+    assert proc.returncode == 0, proc.stdout
