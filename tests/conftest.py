@@ -8,6 +8,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from servers import recorded  # noqa: F401 - a shared fixture
+
 RESOURCES = Path(__file__).resolve().parent.parent / "interview_corvus" / "resources"
 
 

@@ -268,3 +268,20 @@ def test_fake_provider_end_marker():
     provider = FakeProvider().enqueue_json(OPTIMIZATION)
     assert service(provider).get_code_optimization(CODE, "python").explanation
     assert END is not None
+
+
+def test_fast_partial_construction_matches_model_construct():
+    from interview_corvus.core.assembler import construct_partial
+
+    values = {"optimized_code": "x", "improvements": ["a"], "progress": 0.5,
+              "is_complete": False, "original_code": "y", "language": "go"}
+    defaults = {n: f.get_default(call_default_factory=True)
+                for n, f in CodeOptimization.model_fields.items()}
+    fast = construct_partial(CodeOptimization, values, defaults)
+    slow = CodeOptimization.model_construct(**values)
+    assert fast == slow and fast.model_dump() == slow.model_dump()
+    assert fast.model_fields_set == slow.model_fields_set
+    assert fast.model_dump_json() == slow.model_dump_json()
+    other = construct_partial(CodeOptimization, {}, defaults)
+    other.improvements.append("z")
+    assert construct_partial(CodeOptimization, {}, defaults).improvements == []

@@ -9,7 +9,7 @@ from interview_corvus.core.settings import PROVIDERS, Settings
 
 DEFAULT_MODELS = {
     "openai": "gpt-4o-mini",
-    "anthropic": "claude-sonnet-4-5",
+    "anthropic": "claude-sonnet-4-6",
     "openai-compatible": "local-model",
     "local": "SmolLM2-135M-Instruct",
     "replay": "replay",

@@ -44,6 +44,13 @@ def map_anthropic_error(exc: Exception) -> ProviderError:
         return Unavailable(f"{who} did not answer in time.")
     if isinstance(exc, anthropic.APIConnectionError | httpx.TransportError):
         return Unavailable(f"Could not connect to {who}.")
+    if isinstance(exc, anthropic.APIStatusError) and exc.status_code < 400:
+        # an error event in the middle of a 200 stream: the HTTP status says nothing
+        body = exc.body if isinstance(exc.body, dict) else {}
+        kind = (body.get("error") or {}).get("type", "error")
+        if kind == "rate_limit_error":
+            return RateLimited(f"{who} is rate limiting requests; try again shortly.")
+        return Unavailable(f"{who} stopped the answer with {kind.replace('_', ' ')}.")
     if isinstance(exc, anthropic.APIStatusError):
         if exc.status_code >= 500:
             return Unavailable(f"{who} is unavailable or overloaded ({exc.status_code}).")
@@ -75,7 +82,7 @@ class AnthropicProvider(Provider):
         return {
             "model": self.model,
             "max_tokens": request.max_tokens,
-            "temperature": request.temperature,
+            # anthropic 2.x takes no temperature: current models fix their sampling.
             "system": request.system,
             "messages": [{"role": "user", "content": content}],
             "tools": [{"name": TOOL_NAME, "description": "Return the answer.",

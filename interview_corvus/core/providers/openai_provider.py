@@ -123,13 +123,27 @@ class OpenAIProvider(Provider):
                 "strict": not self.compatible}}
         return params
 
-    def stream(self, request: AnswerRequest, info: StreamInfo) -> Iterator[str]:
-        params = self._params(request)
+    def _create(self, request: AnswerRequest, **kwargs: Any) -> Any:
+        """Send the request; on a compatible server that refuses the ``json_schema``
+        response format (llama-cpp-python's server accepts only ``json_object`` with a
+        schema, and answers 500 to anything else), switch to ``json_object`` once and
+        remember it."""
         try:
-            stream = self.client.chat.completions.create(
-                **params, stream=True, stream_options={"include_usage": True})
+            try:
+                return self.client.chat.completions.create(**self._params(request), **kwargs)
+            except openai.APIStatusError as exc:
+                if not (self.compatible and self.structured == "json_schema"
+                        and exc.status_code in (400, 422, 500)):
+                    raise
+                log.info("%s refused response_format json_schema; using json_object",
+                         self._who)
+                self.structured = "json_object"
+                return self.client.chat.completions.create(**self._params(request), **kwargs)
         except (openai.APIError, httpx.HTTPError) as exc:
             raise map_openai_error(exc, self._who) from exc
+
+    def stream(self, request: AnswerRequest, info: StreamInfo) -> Iterator[str]:
+        stream = self._create(request, stream=True, stream_options={"include_usage": True})
         with stream:  # leaving the block closes the HTTP response (openai-python #969)
             try:
                 for chunk in stream:
@@ -145,10 +159,7 @@ class OpenAIProvider(Provider):
                 raise map_openai_error(exc, self._who) from exc
 
     def complete(self, request: AnswerRequest, info: StreamInfo) -> str:
-        try:
-            response = self.client.chat.completions.create(**self._params(request))
-        except (openai.APIError, httpx.HTTPError) as exc:
-            raise map_openai_error(exc, self._who) from exc
+        response = self._create(request)
         if response.usage is not None:
             info.usage = _usage(response.usage)
         if not response.choices:

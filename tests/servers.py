@@ -1,0 +1,145 @@
+"""Real servers on loopback for tests.
+
+* ``llama_server``: llama.cpp's OpenAI-compatible server with the bundled GGUF;
+* ``recorded``: plays scripted HTTP answers (JSON, or a recorded SSE transcript).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import httpx
+import pytest
+
+HERE = Path(__file__).resolve().parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def llama_server(model: Path, *, n_ctx: int = 4096) -> Iterator[str]:
+    """Start the OpenAI-compatible llama.cpp server; yield its base URL (``.../v1``)."""
+    port = free_port()
+    artifacts = HERE.parent / "artifacts"
+    artifacts.mkdir(exist_ok=True)
+    log = open(artifacts / "llama_server.log", "w")  # noqa: SIM115
+    proc = subprocess.Popen(
+        [sys.executable, str(HERE / "llama_server.py"), "--model", str(model), "--host",
+         "127.0.0.1", "--port", str(port), "--n_ctx", str(n_ctx), "--model_alias", "smollm2"],
+        stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}/v1"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"llama_cpp.server exited with {proc.returncode}; see "
+                                   "artifacts/llama_server.log")
+            try:
+                if httpx.get(f"{base}/models", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("llama_cpp.server did not start in 120 s")
+            time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+def server_side_connections(port: int) -> set[int]:
+    """Client ports of the TCP connections the server on ``port`` still holds open
+    (ESTABLISHED, or CLOSE_WAIT: the client closed and the server has not yet)."""
+    found: set[int] = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(FileNotFoundError), open(table) as fh:
+            for line in fh.readlines()[1:]:
+                fields = line.split()
+                local_port = int(fields[1].rsplit(":", 1)[1], 16)
+                state = fields[3]
+                if local_port == port and state in ("01", "08"):  # ESTABLISHED, CLOSE_WAIT
+                    found.add(int(fields[2].rsplit(":", 1)[1], 16))
+    return found
+
+
+class Recorded(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self):
+        super().__init__(("127.0.0.1", 0), Handler)
+        self.script: list[tuple] = []
+        self.requests: list[dict] = []
+        self.client_gone = threading.Event()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+
+class Handler(BaseHTTPRequestHandler):
+    server: Recorded
+
+    def log_message(self, *args):  # keep test output clean
+        pass
+
+    def do_POST(self):
+        body = json.loads(self.rfile.read(int(self.headers["content-length"])))
+        bearer = self.headers.get("authorization", "").removeprefix("Bearer ")
+        self.server.requests.append({"path": self.path, "body": body,
+                                     "api_key": self.headers.get("x-api-key") or bearer})
+        kind, *rest = self.server.script.pop(0)
+        if kind == "status":
+            status, payload, headers = rest
+            data = json.dumps(payload).encode()
+            self.send_response(status)
+            for name, value in {"content-type": "application/json", **headers}.items():
+                self.send_header(name, value)
+            self.send_header("content-length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            return
+        transcript, delay = rest
+        self.send_response(200)
+        self.send_header("content-type", "text/event-stream")
+        self.send_header("connection", "close")
+        self.end_headers()
+        try:
+            for event in transcript.split("\n\n"):
+                if event.strip():
+                    self.wfile.write((event + "\n\n").encode())
+                    self.wfile.flush()
+                    time.sleep(delay)
+        except (BrokenPipeError, ConnectionResetError):
+            self.server.client_gone.set()
+
+
+@pytest.fixture
+def recorded():
+    """A loopback server answering POSTs from ``server.script`` in order:
+    ``("status", code, json_body, headers)`` or ``("sse", transcript, delay_s)``."""
+    server = Recorded()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
