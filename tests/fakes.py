@@ -71,3 +71,20 @@ OPTIMIZATION = {
     "optimized_space_complexity": "O(1)",
     "explanation": "sum() runs in C and is clearer.",
 }
+
+
+def run_real_model(stream) -> tuple[list, object]:
+    """Drain a real model's stream: (partials, outcome). A tiny model may be cut off
+    or go off-schema; that must end in a typed error carrying the partial, never a hang."""
+    from interview_corvus.core.errors import CorvusError
+
+    partials: list = []
+    try:
+        for partial in stream:
+            partials.append(partial)
+    except CorvusError as exc:
+        assert exc.code in ("incomplete", "invalid"), exc
+        assert exc.partial is not None or not partials
+        return partials, exc
+    assert partials and partials[-1].is_complete and partials[-1].progress == 1.0
+    return partials, partials[-1]
