@@ -30,7 +30,6 @@ class UsageError(Exception):
 
 def _parser() -> argparse.ArgumentParser:
     from interview_corvus.core.models import LANGUAGES
-    from interview_corvus.core.settings import PROVIDERS
 
     parser = argparse.ArgumentParser(
         prog="corvus", description="Interview Corvus: structured coding answers, streamed live.")
@@ -38,6 +37,13 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log to stderr")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.add_parser("gui", help="open the desktop window (the default)")
+    serve = sub.add_parser("serve", help="run the HTTP server (SSE streams) headless",
+                           description="Serve /optimize, /optimize-stream, /runs … over HTTP.")
+    serve.add_argument("--host", default=None, help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=None, help="port (default 8765; 0 = any)")
+    serve.add_argument("--token", help="require this token ('auto' generates one); needed "
+                       "for any address other than loopback")
+    _provider_flags(serve)
     for name, help_text, file_help in (
         ("optimize", "optimize the code in FILE", "source file to optimize ('-' for stdin)"),
         ("solve", "solve the problem in FILE",
@@ -47,18 +53,24 @@ def _parser() -> argparse.ArgumentParser:
         cmd.add_argument("files", nargs="+", metavar="FILE", help=file_help)
         cmd.add_argument("--language", "-l", help=f"one of: {', '.join(LANGUAGES)} "
                          "(default: from the file extension, else settings)")
-        cmd.add_argument("--provider", "-p", help=f"one of: {', '.join(PROVIDERS)}")
-        cmd.add_argument("--model", "-m", help="model name (default: the provider's)")
-        cmd.add_argument("--base-url", help="base URL of an OpenAI-compatible server")
-        cmd.add_argument("--replay", metavar="TRANSCRIPT",
-                         help="JSON Lines transcript for --provider replay")
-        cmd.add_argument("--gguf", metavar="PATH", help="GGUF model for --provider local")
-        cmd.add_argument("--max-tokens", type=int, help="answer token limit")
-        cmd.add_argument("--no-stream", action="store_true",
-                         help="one non-streaming call; prints the complete result only")
+        _provider_flags(cmd)
         cmd.add_argument("--json", action="store_true",
                          help="one JSON event per line (start, partial..., done | error)")
     return parser
+
+
+def _provider_flags(cmd: argparse.ArgumentParser) -> None:
+    from interview_corvus.core.settings import PROVIDERS
+
+    cmd.add_argument("--provider", "-p", help=f"one of: {', '.join(PROVIDERS)}")
+    cmd.add_argument("--model", "-m", help="model name (default: the provider's)")
+    cmd.add_argument("--base-url", help="base URL of an OpenAI-compatible server")
+    cmd.add_argument("--replay", metavar="TRANSCRIPT",
+                     help="JSON Lines transcript for --provider replay")
+    cmd.add_argument("--gguf", metavar="PATH", help="GGUF model for --provider local")
+    cmd.add_argument("--max-tokens", type=int, help="answer token limit")
+    cmd.add_argument("--no-stream", action="store_true",
+                     help="one non-streaming call; prints the complete result only")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -69,6 +81,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command in (None, "gui"):
         return _gui(parser)
     try:
+        if args.command == "serve":
+            return _serve(args)
         return _answer(args)
     except UsageError as exc:
         sys.stderr.write(f"corvus {args.command}: error: {exc}\n")
@@ -194,6 +208,47 @@ def _answer(args: argparse.Namespace) -> int:
     finally:
         out.close()
         service.provider.close()
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import signal
+    import threading
+
+    from interview_corvus.api.server import EmbeddedServer, ServerConfigError, new_token
+    from interview_corvus.core.errors import CorvusError
+    from interview_corvus.core.history import HistoryStore
+    from interview_corvus.core.hub import RunHub
+    from interview_corvus.core.llm_service import LLMService
+
+    settings = _settings(args)
+    host = args.host or settings.server.host
+    port = settings.server.port if args.port is None else args.port
+    token = new_token() if args.token == "auto" else args.token
+    service = LLMService(settings)
+    try:
+        provider = service.provider
+    except CorvusError as exc:
+        raise UsageError(exc.message) from None
+    hub = RunHub(service, HistoryStore(),
+                 remote_concurrency=settings.server.max_concurrent_remote)
+    try:
+        server = EmbeddedServer(hub, host=host, port=port, token=token,
+                                rate_per_minute=settings.server.rate_per_minute).start()
+    except ServerConfigError as exc:
+        raise UsageError(str(exc)) from None
+    sys.stderr.write(f"Interview Corvus serving on {server.url} ({provider.name} · "
+                     f"{provider.model}); Ctrl+C stops.\n")
+    if token and args.token == "auto":
+        sys.stderr.write(f"token: {token}\n")  # shown once, to the user who asked for it
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    stop.wait()
+    hub.cancel_all()
+    server.stop()
+    hub.wait_idle(5)
+    provider.close()
+    return 0
 
 
 class _Discard:

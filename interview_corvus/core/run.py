@@ -37,9 +37,25 @@ class CancelToken:
 
     def __init__(self) -> None:
         self._event = threading.Event()
+        self._lock = threading.Lock()
+        self._callbacks: list[Callable[[], object]] = []
 
     def cancel(self) -> None:
-        self._event.set()
+        with self._lock:
+            if self._event.is_set():
+                return
+            self._event.set()
+            callbacks, self._callbacks = self._callbacks, []
+        for callback in callbacks:
+            callback()
+
+    def on_cancel(self, callback: Callable[[], object]) -> None:
+        """Run ``callback`` (from the cancelling thread) when cancelled; now if already."""
+        with self._lock:
+            if not self._event.is_set():
+                self._callbacks.append(callback)
+                return
+        callback()
 
     @property
     def cancelled(self) -> bool:
@@ -103,6 +119,13 @@ class ActiveRun:
         self._lock = threading.Lock()
         self.assembler = AnswerAssembler(job.model_cls, job.fixed, job.expected, clock=clock)
         self.result: StreamedAnswer | None = None
+        # Called with each update while the run's lock is held, so an observer can
+        # log the update and take snapshots consistent with what it has logged.
+        self.listener: Callable[[StreamUpdate], None] | None = None
+
+    @property
+    def lock(self) -> threading.Lock:
+        return self._lock
 
     def latest(self) -> StreamedAnswer | None:
         """The newest state (complete once done); safe from any thread."""
@@ -114,7 +137,10 @@ class ActiveRun:
             patches, partial = self.assembler.feed(delta)
             if not patches:
                 return None
-            return StreamUpdate(patches, self.assembler.progress_value(), partial)
+            update = StreamUpdate(patches, self.assembler.progress_value(), partial)
+            if self.listener is not None:
+                self.listener(update)
+            return update
 
     def updates(self) -> Iterator[StreamUpdate]:
         started = self._clock()
@@ -125,21 +151,26 @@ class ActiveRun:
             self._feed(text)
         if self.cancel.cancelled:
             raise Cancelled(partial=self.latest(), raw=self.assembler.raw_text())
+        stats = self.stats
         with self._lock:
             final = self.assembler.finish(info.finish_reason, self.job.request.max_tokens)
             self.result = final
-        stats = self.stats
-        stats.elapsed_ms = (self._clock() - started) * 1000
-        stats.usage = info.usage
+            stats.elapsed_ms = (self._clock() - started) * 1000
+            stats.usage = info.usage
+            update = StreamUpdate(patches=[], progress=1.0, partial=final, final=True,
+                                  stats=stats)
+            if self.listener is not None:
+                self.listener(update)
         log.info("%s run finished in %.0f ms (%d deltas, streaming=%s, attempts=%d)",
                  self.job.kind, stats.elapsed_ms, stats.deltas, stats.streaming, stats.attempts)
-        yield StreamUpdate(patches=[], progress=1.0, partial=final, final=True, stats=stats)
+        yield update
 
     def _stream_with_retries(self) -> Iterator[StreamUpdate]:
         stats, provider, cancel = self.stats, self.provider, self.cancel
         for attempt in range(self.max_retries + 1):
             stats.attempts += 1
             info = StreamInfo()
+            cancel.on_cancel(info.abort)
             deltas = provider.stream(self.job.request, info)
             t0 = self._clock()
             try:
@@ -156,6 +187,8 @@ class ActiveRun:
                         yield update
                 return info
             except ProviderError as exc:
+                if cancel.cancelled:  # the abort broke the provider's read
+                    raise Cancelled(partial=self.latest(), raw=self.assembler.raw_text()) from exc
                 if stats.deltas:  # partials were shown: never retry silently
                     exc.partial = self.latest()
                     exc.raw = self.assembler.raw_text()

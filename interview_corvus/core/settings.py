@@ -74,6 +74,8 @@ class ServerSettings(BaseModel):
     host: str = "127.0.0.1"
     port: int = Field(default=8765, ge=0, le=65535)
     lan_access: bool = False
+    max_concurrent_remote: int = Field(default=4, ge=1, le=64)
+    rate_per_minute: int = Field(default=60, ge=1, le=100_000)
 
 
 class UISettings(BaseModel):

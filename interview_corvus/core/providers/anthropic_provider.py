@@ -95,6 +95,7 @@ class AnthropicProvider(Provider):
             stream = self.client.messages.create(**self._params(request), stream=True)
         except (anthropic.APIError, httpx.HTTPError) as exc:
             raise map_anthropic_error(exc) from exc
+        info.on_abort(stream.close)  # a cancel from another thread ends a blocked read
         with stream:
             try:
                 for event in stream:

@@ -9,9 +9,11 @@ generator is closed (closing is how cancellation reaches the backend).
 from __future__ import annotations
 
 import base64
+import logging
 import mimetypes
+import threading
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,10 +36,37 @@ class AnswerRequest:
 
 @dataclass
 class StreamInfo:
-    """What a provider learns about a call besides the text."""
+    """What a provider learns about a call besides the text, and its abort switch.
+
+    ``abort()`` may be called from any thread (a cancel while the provider is
+    blocked waiting for the network): it sets ``aborted`` and runs the closers
+    the provider registered with ``on_abort`` (e.g. the HTTP response's close),
+    so a blocked read ends at once instead of at the next delta.
+    """
 
     finish_reason: str | None = None  # "stop", "length", ...
     usage: dict[str, int] = field(default_factory=dict)
+    aborted: threading.Event = field(default_factory=threading.Event)
+    _closers: list[Callable[[], object]] = field(default_factory=list)
+
+    def on_abort(self, closer: Callable[[], object]) -> None:
+        self._closers.append(closer)
+        if self.aborted.is_set():
+            _run_quietly(closer)
+
+    def abort(self) -> None:
+        if self.aborted.is_set():
+            return
+        self.aborted.set()
+        for closer in list(self._closers):
+            _run_quietly(closer)
+
+
+def _run_quietly(closer: Callable[[], object]) -> None:
+    try:
+        closer()
+    except Exception:  # closing an already broken stream may fail; that is fine
+        logging.getLogger(__name__).debug("abort closer failed", exc_info=True)
 
 
 class Provider(ABC):

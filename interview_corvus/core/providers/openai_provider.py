@@ -144,6 +144,7 @@ class OpenAIProvider(Provider):
 
     def stream(self, request: AnswerRequest, info: StreamInfo) -> Iterator[str]:
         stream = self._create(request, stream=True, stream_options={"include_usage": True})
+        info.on_abort(stream.close)  # a cancel from another thread ends a blocked read
         with stream:  # leaving the block closes the HTTP response (openai-python #969)
             try:
                 for chunk in stream:

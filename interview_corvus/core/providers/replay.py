@@ -15,7 +15,6 @@ providers' tests.
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -84,7 +83,6 @@ class ReplayProvider(Provider):
         self.attempts = 0
         self.closed_streams = 0  # how many streams were closed before their end
         self.delivered = 0  # deltas handed out over all attempts
-        self._wake = threading.Event()
 
     def stream(self, request: AnswerRequest, info: StreamInfo) -> Iterator[str]:
         self.attempts += 1
@@ -104,8 +102,8 @@ class ReplayProvider(Provider):
                     info.finish_reason = item["finish_reason"]
                 if "delta" in item:
                     delay = float(item.get("delay_ms", 0)) / 1000.0 / self.speed
-                    if delay > 0:
-                        self._wake.wait(delay)
+                    if delay > 0 and info.aborted.wait(delay):
+                        return
                     self.delivered += 1
                     yield item["delta"]
             info.finish_reason = info.finish_reason or "stop"

@@ -1,0 +1,1 @@
+"""The embedded HTTP server: app factory, SSE streams, security. No Qt imports."""

@@ -1,0 +1,266 @@
+"""The FastAPI app: endpoints over the run hub (see DESIGN.md, "Endpoints").
+
+Streams use ``text/event-stream`` with one JSON ``data:`` line and an integer
+``id:`` per event and no ``event:`` field. Delta mode is asked for with the
+query parameter ``?delta=1`` (works for EventSource and fetch alike).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from importlib import resources
+from typing import Annotated, Any
+
+from fastapi import FastAPI, Header, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from pydantic import BaseModel, Field, ValidationError, field_validator
+from sse_starlette import EventSourceResponse
+
+from interview_corvus import __version__
+from interview_corvus.api.security import BodyTooLarge, RateLimiter, SecurityMiddleware
+from interview_corvus.api.sse import batch_stream, history_stream, run_stream
+from interview_corvus.core.errors import CorvusError
+from interview_corvus.core.hub import HubRun, RunHub
+from interview_corvus.core.models import (
+    LANGUAGES,
+    CodeOptimization,
+    CodeSolution,
+    normalize_language,
+)
+
+log = logging.getLogger(__name__)
+
+MAX_INPUT = 100_000
+MAX_BATCH = 20
+STATUS = {"bad_request": 400, "rate_limited": 429, "unavailable": 503, "auth": 502,
+          "incomplete": 502, "invalid": 502, "cancelled": 409, "internal": 500}
+SSE_HEADERS = {"X-Accel-Buffering": "no", "Cache-Control": "no-store"}
+
+
+class _Input(BaseModel):
+    language: str = Field(default="python", description=f"One of: {', '.join(LANGUAGES)}")
+
+    @field_validator("language")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        return normalize_language(value)
+
+
+class OptimizeRequest(_Input):
+    code: str = Field(min_length=1, max_length=MAX_INPUT, description="The code to optimize.")
+
+    @field_validator("code")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("code is blank")
+        return value
+
+
+class SolveRequest(_Input):
+    problem: str = Field(min_length=1, max_length=MAX_INPUT, description="The problem text.")
+
+    @field_validator("problem")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("problem is blank")
+        return value
+
+
+class BatchRequest(BaseModel):
+    documents: list[OptimizeRequest] = Field(min_length=1, max_length=MAX_BATCH)
+
+
+def error_response(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
+    return JSONResponse({"error": {"code": code, "message": message, **extra}}, status)
+
+
+def create_app(hub: RunHub, *, token: str | None = None, allowed_hosts: tuple[str, ...] = (),
+               allowed_origins: tuple[str, ...] = (), rate_per_minute: int = 60,
+               max_body: int = 256 * 1024) -> Any:
+    """The ASGI app (FastAPI wrapped in the security middleware).
+
+    ``app.state.closing`` (an ``asyncio.Event`` on the server's loop, created at
+    startup) ends open streams when the embedded server stops.
+    """
+    app = FastAPI(title="Interview Corvus", version=__version__,
+                  description="Structured coding answers, streamed live as Server-Sent "
+                              "Events. Add `?delta=1` to a stream for patch events.")
+    app.state.hub = hub
+    app.state.closing = None
+
+    @app.exception_handler(ValidationError)
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: Any) -> JSONResponse:
+        problems = []
+        for error in exc.errors():
+            loc = [str(p) for p in error["loc"] if p not in ("body", "query")]
+            message = str(error.get("ctx", {}).get("error") or error["msg"])
+            problems.append({"field": ".".join(loc) or "body",
+                             "message": message.removeprefix("Value error, ")})
+        text = "; ".join(f"{p['field']}: {p['message']}" for p in problems)
+        return error_response(422, "bad_request", text, fields=problems)
+
+    @app.exception_handler(BodyTooLarge)
+    async def _too_large(request: Request, exc: BodyTooLarge) -> JSONResponse:
+        return error_response(413, "bad_request", f"The request body is larger than "
+                                                  f"{max_body} bytes.")
+
+    @app.exception_handler(CorvusError)
+    async def _corvus(request: Request, exc: CorvusError) -> JSONResponse:
+        return error_response(STATUS.get(exc.code, 500), exc.code, exc.message)
+
+    def closing() -> asyncio.Event:
+        if app.state.closing is None:
+            app.state.closing = asyncio.Event()
+        return app.state.closing
+
+    def submit_optimize(body: OptimizeRequest) -> HubRun:
+        job = hub.service.optimization_job(body.code, body.language)
+        return hub.submit(job, origin="http", input_text=body.code)
+
+    def submit_solve(body: SolveRequest) -> HubRun:
+        job = hub.service.solution_job(body.problem, body.language)
+        return hub.submit(job, origin="http", input_text=body.problem)
+
+    def stream(run: HubRun, delta: bool, last_event_id: int = 0) -> EventSourceResponse:
+        return EventSourceResponse(
+            run_stream(run, delta=delta, last_event_id=last_event_id, closing=closing()),
+            ping=15, send_timeout=10, headers=SSE_HEADERS)
+
+    async def blocking(run: HubRun) -> JSONResponse:
+        await asyncio.to_thread(run.finished.wait)
+        entry = run.entry
+        if entry.status == "done":
+            return JSONResponse(entry.result)
+        return error_response(STATUS.get(entry.error_code or "internal", 500),
+                              entry.error_code or "internal", entry.error_message or "",
+                              partial=entry.result, run_id=run.id)
+
+    @app.post("/optimize", response_model=CodeOptimization, tags=["answers"])
+    async def optimize(body: OptimizeRequest) -> Any:
+        """The complete, validated optimization (blocking)."""
+        return await blocking(submit_optimize(body))
+
+    @app.post("/optimize-stream", tags=["streams"])
+    async def optimize_stream(body: OptimizeRequest, delta: bool = False) -> Any:
+        """The optimization as SSE: start, partial…, done | error."""
+        return stream(submit_optimize(body), delta)
+
+    @app.get("/optimize-stream", tags=["streams"])
+    async def optimize_stream_get(
+        code: Annotated[str, Query(min_length=1, max_length=MAX_INPUT)],
+        language: str = "python", delta: bool = False,
+    ) -> Any:
+        """The same stream for ``EventSource`` (GET with query parameters)."""
+        return stream(submit_optimize(OptimizeRequest(code=code, language=language)), delta)
+
+    @app.post("/solve", response_model=CodeSolution, tags=["answers"])
+    async def solve(body: SolveRequest) -> Any:
+        """The complete, validated solution (blocking)."""
+        return await blocking(submit_solve(body))
+
+    @app.post("/solve-stream", tags=["streams"])
+    async def solve_stream(body: SolveRequest, delta: bool = False) -> Any:
+        return stream(submit_solve(body), delta)
+
+    @app.post("/optimize-batch-stream", tags=["streams"])
+    async def optimize_batch_stream(body: BatchRequest, delta: bool = False) -> Any:
+        """Several documents; every event carries its ``index``; a final ``summary``."""
+        runs = [submit_optimize(doc) for doc in body.documents]
+        return EventSourceResponse(batch_stream(runs, delta=delta, closing=closing()),
+                                   ping=15, send_timeout=10, headers=SSE_HEADERS)
+
+    @app.get("/runs", tags=["runs"])
+    async def list_runs(limit: Annotated[int, Query(ge=1, le=200)] = 50,
+                        q: str = "") -> dict[str, Any]:
+        """Runs in progress and from history, newest first."""
+        live = {run.id: run.summary() for run in hub.runs()}
+        stored = []
+        if hub.history is not None:
+            stored = [e for e in await asyncio.to_thread(hub.history.list, limit=limit, query=q)
+                      if e.id not in live]
+        items = [s for s in live.values() if not q] + [_entry_summary(e) for e in stored]
+        items.sort(key=lambda item: item["created_at"], reverse=True)
+        return {"runs": items[:limit]}
+
+    @app.get("/runs/{run_id}", tags=["runs"])
+    async def get_run(run_id: str) -> Any:
+        run = hub.get(run_id)
+        if run is not None:
+            with run.lock:
+                data = run.snapshot()
+            return {**run.summary(), "data": data, "error": _error_of(run)}
+        entry = hub.history.get(run_id) if hub.history is not None else None
+        if entry is None:
+            return error_response(404, "bad_request", f"No run with id {run_id!r}.")
+        return {**_entry_summary(entry), "data": entry.result,
+                "error": {"code": entry.error_code, "message": entry.error_message}
+                if entry.error_code else None}
+
+    @app.get("/runs/{run_id}/events", tags=["runs"])
+    async def run_events(run_id: str, delta: bool = False,
+                         last_event_id: Annotated[str | None, Header()] = None) -> Any:
+        """Watch or resume any run (``Last-Event-ID`` replays what was missed)."""
+        after = int(last_event_id) if last_event_id and last_event_id.isdigit() else 0
+        run = hub.get(run_id)
+        if run is not None:
+            return stream(run, delta, after)
+        entry = hub.history.get(run_id) if hub.history is not None else None
+        if entry is None:
+            return error_response(404, "bad_request", f"No run with id {run_id!r}.")
+        return EventSourceResponse(history_stream(entry), headers=SSE_HEADERS)
+
+    @app.delete("/runs/{run_id}", tags=["runs"], status_code=202)
+    async def cancel_run(run_id: str) -> Any:
+        """Cancel a run in progress."""
+        run = hub.get(run_id)
+        if run is None or run.finished.is_set():
+            return error_response(404, "bad_request", f"No run in progress with id {run_id!r}.")
+        run.cancel()
+        return {"id": run_id, "status": "cancelling"}
+
+    @app.get("/health", tags=["server"])
+    async def health() -> dict[str, Any]:
+        provider = hub.service.settings.llm.provider
+        return {"status": "ok", "version": __version__, "provider": provider,
+                "active_runs": hub.active_count(), "languages": list(LANGUAGES)}
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    async def page() -> HTMLResponse:
+        html = resources.files("interview_corvus.api").joinpath("static/index.html")
+        return HTMLResponse(html.read_text(encoding="utf-8"),
+                            headers={"Content-Security-Policy": _CSP})
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    async def favicon() -> Response:
+        return Response(status_code=204)
+
+    limiter = RateLimiter(rate=rate_per_minute, per=60.0)
+    wrapped = SecurityMiddleware(app, allowed_hosts=allowed_hosts,
+                                 allowed_origins=allowed_origins, token=token,
+                                 max_body=max_body, limiter=limiter)
+    wrapped.state = app.state  # type: ignore[attr-defined]
+    wrapped.fastapi = app  # type: ignore[attr-defined]
+    return wrapped
+
+
+_CSP = ("default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'unsafe-inline'; "
+        "connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'")
+
+
+def _entry_summary(entry: Any) -> dict[str, Any]:
+    return {"id": entry.id, "kind": entry.kind, "origin": entry.origin,
+            "provider": entry.provider, "model": entry.model, "status": entry.status,
+            "language": entry.language, "created_at": entry.created_at,
+            "finished_at": entry.finished_at, "elapsed_ms": entry.elapsed_ms}
+
+
+def _error_of(run: HubRun) -> dict[str, Any] | None:
+    entry = run.entry
+    if entry.error_code:
+        return {"code": entry.error_code, "message": entry.error_message}
+    return None

@@ -1,0 +1,161 @@
+"""Request checks in front of every route, as a pure ASGI middleware.
+
+Modelled on Jupyter's ``check_host`` and the MCP Python SDK's transport security:
+
+* Host allow-list (loopback names and IPs plus configured LAN addresses) against
+  DNS rebinding — a rebound request carries the attacker's name in Host → 421;
+* Origin, when present, must be this server's own origin or a configured one → 403
+  (no CORS headers are ever sent, so no wildcard either);
+* a token (``Authorization: Bearer …`` or ``?token=`` for EventSource), compared
+  in constant time, on every API route when one is configured → 401;
+* POST bodies must be JSON (415) and at most ``max_body`` bytes (413);
+* a per-client rate limit on the routes that start runs → 429 with Retry-After.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import threading
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
+from urllib.parse import parse_qs
+
+Scope = dict[str, Any]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
+PUBLIC_PATHS = frozenset({"/", "/health", "/favicon.ico"})
+RUN_STARTING = ("/optimize", "/solve")
+
+
+def split_host(value: str) -> str:
+    """The host name of a Host header value, without the port; IPv6 keeps brackets."""
+    value = value.strip().lower()
+    if value.startswith("["):
+        end = value.find("]")
+        return value[: end + 1] if end > 0 else value
+    return value.rsplit(":", 1)[0] if value.count(":") == 1 else value
+
+
+class RateLimiter:
+    """A token bucket per client: ``rate`` requests per ``per`` seconds, burst ``rate``."""
+
+    def __init__(self, rate: int = 30, per: float = 60.0) -> None:
+        self.rate, self.per = rate, per
+        self._buckets: dict[str, tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def check(self, client: str) -> float:
+        """0 if allowed now, else the seconds to wait."""
+        now = time.monotonic()
+        with self._lock:
+            tokens, stamp = self._buckets.get(client, (float(self.rate), now))
+            tokens = min(float(self.rate), tokens + (now - stamp) * self.rate / self.per)
+            if tokens >= 1:
+                self._buckets[client] = (tokens - 1, now)
+                return 0.0
+            self._buckets[client] = (tokens, now)
+            return (1 - tokens) * self.per / self.rate
+
+
+async def send_error(send: Send, status: int, code: str, message: str,
+                     headers: Iterable[tuple[bytes, bytes]] = ()) -> None:
+    body = json.dumps({"error": {"code": code, "message": message}}).encode()
+    await send({"type": "http.response.start", "status": status, "headers": [
+        (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+        *headers]})
+    await send({"type": "http.response.body", "body": body})
+
+
+class SecurityMiddleware:
+    def __init__(self, app: ASGIApp, *, allowed_hosts: Iterable[str] = (),
+                 allowed_origins: Iterable[str] = (), token: str | None = None,
+                 max_body: int = 256 * 1024, limiter: RateLimiter | None = None) -> None:
+        self.app = app
+        self.allowed_hosts = LOOPBACK_HOSTS | {h.lower() for h in allowed_hosts}
+        self.allowed_origins = {o.rstrip("/").lower() for o in allowed_origins}
+        self.token = token or None
+        self.max_body = max_body
+        self.limiter = limiter or RateLimiter()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1")
+                   for k, v in scope.get("headers", [])}
+        host_header = headers.get("host", "")
+        if split_host(host_header) not in self.allowed_hosts:
+            await send_error(send, 421, "bad_request",
+                             f"Host {host_header!r} is not served here (misdirected request).")
+            return
+        origin = headers.get("origin")
+        if origin is not None and not self._origin_ok(origin, host_header):
+            await send_error(send, 403, "bad_request", f"Origin {origin!r} is not allowed.")
+            return
+        path = scope.get("path", "")
+        if self.token and path not in PUBLIC_PATHS and not self._authorized(scope, headers):
+            await send_error(send, 401, "auth", "Missing or wrong token.",
+                             [(b"www-authenticate", b"Bearer")])
+            return
+        method = scope.get("method", "GET")
+        if method == "POST":
+            media = headers.get("content-type", "").split(";")[0].strip().lower()
+            if media != "application/json":
+                await send_error(send, 415, "bad_request",
+                                 "The request body must be JSON (Content-Type: application/json).")
+                return
+            length = headers.get("content-length")
+            if length is not None and length.isdigit() and int(length) > self.max_body:
+                await send_error(send, 413, "bad_request",
+                                 f"The request body is larger than {self.max_body} bytes.")
+                return
+            receive = self._capped(receive, send)
+        if path.startswith(RUN_STARTING):
+            client = (scope.get("client") or ("unknown", 0))[0]
+            wait = self.limiter.check(client)
+            if wait > 0:
+                await send_error(send, 429, "rate_limited",
+                                 f"Too many requests; retry in {wait:.0f} s.",
+                                 [(b"retry-after", str(max(1, round(wait))).encode())])
+                return
+        await self.app(scope, receive, send)
+
+    def _origin_ok(self, origin: str, host_header: str) -> bool:
+        origin = origin.rstrip("/").lower()
+        return origin in self.allowed_origins or origin in (
+            f"http://{host_header.lower()}", f"https://{host_header.lower()}")
+
+    def _authorized(self, scope: Scope, headers: dict[str, str]) -> bool:
+        assert self.token is not None
+        given = ""
+        auth = headers.get("authorization", "")
+        if auth.lower().startswith("bearer "):
+            given = auth[7:].strip()
+        else:
+            query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+            given = (query.get("token") or [""])[0]
+        return hmac.compare_digest(given.encode(), self.token.encode())
+
+    def _capped(self, receive: Receive, send: Send) -> Receive:
+        seen = 0
+        limit = self.max_body
+
+        async def wrapped() -> dict[str, Any]:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    raise BodyTooLarge
+            return message
+
+        return wrapped
+
+
+class BodyTooLarge(Exception):
+    """A chunked body grew past the cap (turned into a 413 by the app)."""
