@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 from sse_starlette import EventSourceResponse
 
 from interview_corvus import __version__
-from interview_corvus.api.security import BodyTooLarge, RateLimiter, SecurityMiddleware
+from interview_corvus.api.security import RateLimiter, SecurityMiddleware
 from interview_corvus.api.sse import batch_stream, history_stream, run_stream
 from interview_corvus.core.errors import CorvusError
 from interview_corvus.core.hub import HubRun, RunHub
@@ -80,7 +80,8 @@ def error_response(status: int, code: str, message: str, **extra: Any) -> JSONRe
 
 def create_app(hub: RunHub, *, token: str | None = None, allowed_hosts: tuple[str, ...] = (),
                allowed_origins: tuple[str, ...] = (), rate_per_minute: int = 60,
-               max_body: int = 256 * 1024) -> Any:
+               max_body: int = 256 * 1024, send_timeout: float = 10.0,
+               ping: float = 15.0) -> Any:
     """The ASGI app (FastAPI wrapped in the security middleware).
 
     ``app.state.closing`` (an ``asyncio.Event`` on the server's loop, created at
@@ -99,15 +100,14 @@ def create_app(hub: RunHub, *, token: str | None = None, allowed_hosts: tuple[st
         for error in exc.errors():
             loc = [str(p) for p in error["loc"] if p not in ("body", "query")]
             message = str(error.get("ctx", {}).get("error") or error["msg"])
+            if error.get("type") == "json_invalid":
+                problems.append({"field": "body", "message": "The body is not valid JSON "
+                                 f"({message} at position {loc[0] if loc else '?'})."})
+                continue
             problems.append({"field": ".".join(loc) or "body",
                              "message": message.removeprefix("Value error, ")})
         text = "; ".join(f"{p['field']}: {p['message']}" for p in problems)
         return error_response(422, "bad_request", text, fields=problems)
-
-    @app.exception_handler(BodyTooLarge)
-    async def _too_large(request: Request, exc: BodyTooLarge) -> JSONResponse:
-        return error_response(413, "bad_request", f"The request body is larger than "
-                                                  f"{max_body} bytes.")
 
     @app.exception_handler(CorvusError)
     async def _corvus(request: Request, exc: CorvusError) -> JSONResponse:
@@ -129,7 +129,7 @@ def create_app(hub: RunHub, *, token: str | None = None, allowed_hosts: tuple[st
     def stream(run: HubRun, delta: bool, last_event_id: int = 0) -> EventSourceResponse:
         return EventSourceResponse(
             run_stream(run, delta=delta, last_event_id=last_event_id, closing=closing()),
-            ping=15, send_timeout=10, headers=SSE_HEADERS)
+            ping=ping, send_timeout=send_timeout, headers=SSE_HEADERS)
 
     async def blocking(run: HubRun) -> JSONResponse:
         await asyncio.to_thread(run.finished.wait)
@@ -172,7 +172,7 @@ def create_app(hub: RunHub, *, token: str | None = None, allowed_hosts: tuple[st
         """Several documents; every event carries its ``index``; a final ``summary``."""
         runs = [submit_optimize(doc) for doc in body.documents]
         return EventSourceResponse(batch_stream(runs, delta=delta, closing=closing()),
-                                   ping=15, send_timeout=10, headers=SSE_HEADERS)
+                                   ping=ping, send_timeout=send_timeout, headers=SSE_HEADERS)
 
     @app.get("/runs", tags=["runs"])
     async def list_runs(limit: Annotated[int, Query(ge=1, le=200)] = 50,

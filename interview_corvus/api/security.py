@@ -110,11 +110,13 @@ class SecurityMiddleware:
                                  "The request body must be JSON (Content-Type: application/json).")
                 return
             length = headers.get("content-length")
-            if length is not None and length.isdigit() and int(length) > self.max_body:
+            too_large = length is not None and length.isdigit() and int(length) > self.max_body
+            body = None if too_large else await self._read_capped(receive)
+            if body is None:
                 await send_error(send, 413, "bad_request",
                                  f"The request body is larger than {self.max_body} bytes.")
                 return
-            receive = self._capped(receive, send)
+            receive = _replay(body, receive)
         if path.startswith(RUN_STARTING):
             client = (scope.get("client") or ("unknown", 0))[0]
             wait = self.limiter.check(client)
@@ -141,21 +143,32 @@ class SecurityMiddleware:
             given = (query.get("token") or [""])[0]
         return hmac.compare_digest(given.encode(), self.token.encode())
 
-    def _capped(self, receive: Receive, send: Send) -> Receive:
-        seen = 0
-        limit = self.max_body
-
-        async def wrapped() -> dict[str, Any]:
-            nonlocal seen
+    async def _read_capped(self, receive: Receive) -> bytes | None:
+        """The whole body, or None once it grows past the cap (chunked bodies too)."""
+        parts: list[bytes] = []
+        size = 0
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > limit:
-                    raise BodyTooLarge
-            return message
+            if message["type"] != "http.request":
+                return b"".join(parts)
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body:
+                return None
+            parts.append(chunk)
+            if not message.get("more_body", False):
+                return b"".join(parts)
 
-        return wrapped
 
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """A receive that hands the app the body read already, then the real events."""
+    sent = False
 
-class BodyTooLarge(Exception):
-    """A chunked body grew past the cap (turned into a 413 by the app)."""
+    async def wrapped() -> dict[str, Any]:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return wrapped

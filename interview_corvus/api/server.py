@@ -54,7 +54,8 @@ def lan_address() -> str | None:
 class EmbeddedServer:
     def __init__(self, hub: RunHub, *, host: str = "127.0.0.1", port: int = 8765,
                  token: str | None = None, allowed_hosts: tuple[str, ...] = (),
-                 allowed_origins: tuple[str, ...] = (), rate_per_minute: int = 60) -> None:
+                 allowed_origins: tuple[str, ...] = (), rate_per_minute: int = 60,
+                 **app_options: Any) -> None:
         if not is_loopback(host) and not token:
             raise ServerConfigError(
                 f"Refusing to listen on {host} without a token: anyone on the network could "
@@ -66,7 +67,8 @@ class EmbeddedServer:
         if not is_loopback(host) and host not in ("0.0.0.0", "::"):
             hosts.add(host)
         self.app = create_app(hub, token=token, allowed_hosts=tuple(hosts),
-                              allowed_origins=allowed_origins, rate_per_minute=rate_per_minute)
+                              allowed_origins=allowed_origins, rate_per_minute=rate_per_minute,
+                              **app_options)
         self.config = uvicorn.Config(self.app, host=host, port=port, log_level="warning",
                                      timeout_graceful_shutdown=2, lifespan="off",
                                      access_log=False)

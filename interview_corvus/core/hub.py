@@ -169,7 +169,7 @@ class HubRun:
 
 class RunHub:
     def __init__(self, service: LLMService, history: HistoryStore | None = None, *,
-                 remote_concurrency: int = 4, orphan_grace: float = 0.75) -> None:
+                 remote_concurrency: int = 4, orphan_grace: float = 0.6) -> None:
         self.service = service
         self.history = history
         self.orphan_grace = orphan_grace
