@@ -32,6 +32,16 @@ ANSWER = {
 }
 
 
+SOLUTION = {
+    "code": "def solve(xs):\n    return sorted(xs)\n",
+    "explanation": "Sort — then read the answer off. ✓",
+    "time_complexity": "O(n log n)",
+    "space_complexity": "O(n)",
+    "edge_cases": ["empty input", "duplicates"],
+    "alternative_approaches": "Counting sort when values are small.",
+}
+
+
 class ScriptedProvider(Provider):
     """Streams a JSON answer at a steady pace; input containing ``FAIL`` fails mid-stream.
 
@@ -44,6 +54,7 @@ class ScriptedProvider(Provider):
         super().__init__("scripted-model")
         self.name = name
         self.text = json.dumps(answer, ensure_ascii=False)
+        self.solution_text = json.dumps(SOLUTION, ensure_ascii=False)
         self.delay = delay
         self.chunk = chunk
         self.started = 0
@@ -60,14 +71,15 @@ class ScriptedProvider(Provider):
         from interview_corvus.core.errors import Unavailable
 
         finished = False
+        text = self.solution_text if request.kind == "solution" else self.text
         try:
-            for i in range(0, len(self.text), self.chunk):
-                if i and "FAIL" in request.prompt and i > len(self.text) // 3:
+            for i in range(0, len(text), self.chunk):
+                if i and "FAIL" in request.prompt and i > len(text) // 3:
                     finished = True
                     raise Unavailable("The scripted provider failed mid-stream.")
                 if self.delay and info.aborted.wait(self.delay):
                     return
-                yield self.text[i : i + self.chunk]
+                yield text[i : i + self.chunk]
             info.finish_reason = "stop"
             finished = True
         finally:
