@@ -129,7 +129,7 @@ def create_app(hub: RunHub, *, token: str | None = None, allowed_hosts: tuple[st
     def stream(run: HubRun, delta: bool, last_event_id: int = 0) -> EventSourceResponse:
         return EventSourceResponse(
             run_stream(run, delta=delta, last_event_id=last_event_id, closing=closing()),
-            ping=ping, send_timeout=send_timeout, headers=SSE_HEADERS)
+            ping=ping, send_timeout=send_timeout, headers=SSE_HEADERS, sep="\n")
 
     async def blocking(run: HubRun) -> JSONResponse:
         await asyncio.to_thread(run.finished.wait)
@@ -172,7 +172,8 @@ def create_app(hub: RunHub, *, token: str | None = None, allowed_hosts: tuple[st
         """Several documents; every event carries its ``index``; a final ``summary``."""
         runs = [submit_optimize(doc) for doc in body.documents]
         return EventSourceResponse(batch_stream(runs, delta=delta, closing=closing()),
-                                   ping=ping, send_timeout=send_timeout, headers=SSE_HEADERS)
+                                   ping=ping, send_timeout=send_timeout, headers=SSE_HEADERS,
+                                   sep="\n")
 
     @app.get("/runs", tags=["runs"])
     async def list_runs(limit: Annotated[int, Query(ge=1, le=200)] = 50,
@@ -212,7 +213,7 @@ def create_app(hub: RunHub, *, token: str | None = None, allowed_hosts: tuple[st
         entry = hub.history.get(run_id) if hub.history is not None else None
         if entry is None:
             return error_response(404, "bad_request", f"No run with id {run_id!r}.")
-        return EventSourceResponse(history_stream(entry), headers=SSE_HEADERS)
+        return EventSourceResponse(history_stream(entry), headers=SSE_HEADERS, sep="\n")
 
     @app.delete("/runs/{run_id}", tags=["runs"], status_code=202)
     async def cancel_run(run_id: str) -> Any:

@@ -27,7 +27,7 @@ RETRY_MS = 500  # EventSource reconnect delay hint, well inside the orphan grace
 
 def _event(seq: int, payload: dict[str, Any]) -> ServerSentEvent:
     return ServerSentEvent(data=json.dumps(payload, ensure_ascii=False, separators=(",", ":")),
-                           id=str(seq))
+                           id=str(seq), sep="\n")
 
 
 class _Watch:
@@ -41,7 +41,16 @@ class _Watch:
         self.has_base = False
         self.ended = False
         self.next_partial = 0.0
-        self.unsubscribe = run.subscribe(lambda: loop.call_soon_threadsafe(wake.set))
+        self.holding = False  # a partial is held back until next_partial
+
+        def notify(kind: str) -> None:  # called from the run's thread
+            # While a partial is held back, more patches change nothing until the timer;
+            # and a wake already pending needs no second one (saves a loop wake-up each).
+            if (kind == "patch" and self.holding) or wake.is_set():
+                return
+            loop.call_soon_threadsafe(wake.set)
+
+        self.unsubscribe = run.subscribe(notify)
 
     def poll(self, now: float, interval: float) -> list[tuple[int, dict[str, Any]]]:
         events, self.after, ended = self.run.events_after(
@@ -55,7 +64,8 @@ class _Watch:
         return events
 
     def held_back(self) -> bool:
-        return not self.ended and self.after < self.run.seq
+        self.holding = not self.ended and self.after < self.run.seq
+        return self.holding
 
 
 async def _wait(wake: asyncio.Event, watches: list[_Watch], loop: asyncio.AbstractEventLoop,
@@ -80,7 +90,7 @@ async def run_stream(run: HubRun, *, delta: bool = False, last_event_id: int = 0
     wake = asyncio.Event()
     watch = _Watch(run, last_event_id, delta, wake, loop)
     try:
-        yield ServerSentEvent(retry=RETRY_MS)
+        yield ServerSentEvent(retry=RETRY_MS, sep="\n")
         while True:
             wake.clear()
             for seq, payload in watch.poll(loop.time(), interval):

@@ -61,8 +61,8 @@ class ProgressEstimator:
             in_progress = max(self.expected.get(current, 0.0), self.received[current] * 1.15)
         total = self._done_total + in_progress + self._pending
         estimate = self.total_received / total if total > 0 else 0.0
-        if estimate > self._value:
-            self._value = min(estimate, 0.99)
+        if estimate > self._value:  # 4 decimals: finer than any display, cheaper on the wire
+            self._value = min(round(estimate, 4), 0.99)
         return self._value
 
 

@@ -63,10 +63,10 @@ class HubRun:
         self.entry = RunEntry(id=self.id, kind=job.kind, origin=origin, provider=provider,
                               model=model, language=job.fixed.get("language", ""),
                               status="queued", input=input_text, created_at=self.created)
-        self.ops: deque[Op] = deque(maxlen=REPLAY_BUFFER)
+        self.ops: list[Op] = []  # the replay buffer: consecutive ids, the newest last
         self.seq = 0
         self.finished = threading.Event()
-        self._subscribers: list[Callable[[], None]] = []
+        self._subscribers: list[Callable[[str], None]] = []
         self._sub_lock = threading.Lock()
         self._snapshot: tuple[int, dict[str, Any] | None] = (-1, None)
         self.start_payload: dict[str, Any] = {}
@@ -86,17 +86,25 @@ class HubRun:
     def _append(self, kind: str, payload: Any) -> None:
         self.seq += 1
         self.ops.append(Op(self.seq, kind, payload))
+        if len(self.ops) > 2 * REPLAY_BUFFER:  # trim in bulk: amortized O(1) per event
+            del self.ops[:-REPLAY_BUFFER]
+
+    def ops_after(self, after: int) -> list[Op]:
+        """Buffered events with ids above ``after`` (lock held); O(result), not O(buffer)."""
+        if not self.ops:
+            return []
+        return self.ops[max(0, after - self.ops[0].seq + 1):]
 
     def _on_update(self, update: StreamUpdate) -> None:  # run lock held
         if update.final:
             return  # logged by _finish with timing
         self._append("patch", (update.patches, update.progress))
-        self._notify()
+        self._notify("patch")
 
     def log_event(self, kind: str, payload: dict[str, Any]) -> None:
         with self.lock:
             self._append(kind, payload)
-        self._notify()
+        self._notify(kind)
 
     def snapshot(self) -> dict[str, Any] | None:
         """The newest partial (or final) as a dict; cached per event id. Lock held."""
@@ -114,7 +122,9 @@ class HubRun:
                                  has_base=has_base)
 
     # -- subscribers ------------------------------------------------------
-    def subscribe(self, callback: Callable[[], None]) -> Callable[[], None]:
+    def subscribe(self, callback: Callable[[str], None]) -> Callable[[], None]:
+        """Call ``callback(kind)`` after each new event (``kind``: start, queued, patch,
+        done, error, or ``end`` when the run is retired). Returns the unsubscriber."""
         with self._sub_lock:
             self._subscribers.append(callback)
             if self._orphan_timer is not None:
@@ -147,11 +157,11 @@ class HubRun:
         log.info("run %s has no watchers left; cancelling", self.id)
         self.cancel()
 
-    def _notify(self) -> None:
+    def _notify(self, kind: str) -> None:
         with self._sub_lock:
             callbacks = list(self._subscribers)
         for callback in callbacks:
-            callback()
+            callback(kind)
 
     def cancel(self) -> None:
         self.active.cancel.cancel()
@@ -294,7 +304,7 @@ class RunHub:
             except Exception:
                 log.exception("could not save run %s to history", run.id)
         run.finished.set()
-        run._notify()
+        run._notify("end")
         with self._lock:
             self._finished.append(run.id)
             while len(self._finished) > KEEP_FINISHED:

@@ -68,7 +68,7 @@ def render_events(run: HubRun, after: int, *, delta: bool, partials: bool, has_b
     anything else.
     """
     out: list[tuple[int, dict[str, Any]]] = []
-    ops = [op for op in run.ops if op.seq > after]
+    ops = run.ops_after(after)
     first = run.ops[0].seq if run.ops else run.seq + 1
     truncated = after < first - 1
     if after == 0 and truncated:  # a late watcher still learns what the run is
