@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # Qt tests run headless
 sys.path.insert(0, str(Path(__file__).parent))
 
 from servers import recorded  # noqa: F401 - a shared fixture
@@ -33,3 +34,31 @@ def demo_optimization() -> Path:
 @pytest.fixture
 def demo_solution() -> Path:
     return RESOURCES / "demo_solution.jsonl"
+
+
+@pytest.fixture
+def memory_keyring():
+    """Keys in memory: the keyring faked at the backend level only."""
+    import keyring
+    from keyring.backend import KeyringBackend
+
+    class Memory(KeyringBackend):
+        priority = 1
+
+        def __init__(self):
+            super().__init__()
+            self.store: dict[tuple[str, str], str] = {}
+
+        def get_password(self, service, username):
+            return self.store.get((service, username))
+
+        def set_password(self, service, username, password):
+            self.store[(service, username)] = password
+
+        def delete_password(self, service, username):
+            self.store.pop((service, username), None)
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(Memory())
+    yield keyring.get_keyring()
+    keyring.set_keyring(previous)

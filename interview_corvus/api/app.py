@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from fastapi import FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, Field, ValidationError, field_validator
 from sse_starlette import EventSourceResponse
 
 from interview_corvus import __version__
@@ -48,26 +48,21 @@ class _Input(BaseModel):
         return normalize_language(value)
 
 
-class OptimizeRequest(_Input):
-    code: str = Field(min_length=1, max_length=MAX_INPUT, description="The code to optimize.")
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("is blank")
+    return value
 
-    @field_validator("code")
-    @classmethod
-    def _not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("code is blank")
-        return value
+
+Text = Annotated[str, Field(min_length=1, max_length=MAX_INPUT), AfterValidator(_not_blank)]
+
+
+class OptimizeRequest(_Input):
+    code: Text = Field(description="The code to optimize.")
 
 
 class SolveRequest(_Input):
-    problem: str = Field(min_length=1, max_length=MAX_INPUT, description="The problem text.")
-
-    @field_validator("problem")
-    @classmethod
-    def _not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("problem is blank")
-        return value
+    problem: Text = Field(description="The problem text.")
 
 
 class BatchRequest(BaseModel):

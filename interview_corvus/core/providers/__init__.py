@@ -57,4 +57,14 @@ def build_provider(settings: Settings) -> Provider:
     raise BadRequest(f"Unknown provider {name!r}; choose one of {', '.join(PROVIDERS)}.")
 
 
-__all__ = ["AnswerRequest", "Provider", "StreamInfo", "build_provider"]
+def test_connection(settings: Settings) -> str:
+    """Build the configured provider and reach it once; raise a ``CorvusError``."""
+    provider = build_provider(settings)
+    try:
+        return provider.check()
+    finally:
+        if settings.llm.provider != "local":  # keep the loaded local model cached
+            provider.close()
+
+
+__all__ = ["AnswerRequest", "Provider", "StreamInfo", "build_provider", "test_connection"]

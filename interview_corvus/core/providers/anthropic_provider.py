@@ -128,5 +128,12 @@ class AnthropicProvider(Provider):
                 return json.dumps(block.input)
         return ""
 
+    def check(self) -> str:
+        try:
+            self.client.models.list(limit=1)
+        except (anthropic.APIError, httpx.HTTPError) as exc:
+            raise map_anthropic_error(exc) from exc
+        return "Connected to Anthropic."
+
     def close(self) -> None:
         self.client.close()

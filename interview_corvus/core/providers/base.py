@@ -97,6 +97,10 @@ class Provider(ABC):
         """``maxLength`` / ``maxItems`` bounds to put in the schema, if the backend needs them."""
         return None
 
+    def check(self) -> str:
+        """Verify the provider can be reached (cheaply); a line for the user, or raise."""
+        return f"{self.name} is ready."
+
     def close(self) -> None:
         """Release clients and models."""
 

@@ -116,6 +116,10 @@ class LocalProvider(Provider):
                 "space_complexity": 20, "edge_cases": 3, "edge_cases[]": 100,
                 "alternative_approaches": 200}
 
+    def check(self) -> str:
+        load_model(self.path, self.n_ctx)
+        return f"Local model {self.path.name} loaded."
+
     def _messages(self, request: AnswerRequest) -> list[dict[str, str]]:
         if request.images:
             raise BadRequest("The local model cannot read images.")

@@ -172,6 +172,15 @@ class OpenAIProvider(Provider):
             return message.tool_calls[0].function.arguments or ""
         return message.content or ""
 
+    def check(self) -> str:
+        try:
+            models = [m.id for m in self.client.models.list()]
+        except (openai.APIError, httpx.HTTPError) as exc:
+            raise map_openai_error(exc, self._who) from exc
+        known = "" if not models or self.model in models else (
+            f" (note: {self.model!r} is not among its {len(models)} models)")
+        return f"Connected to {self._who}{known}."
+
     def _text(self, delta: Any) -> str | None:
         if delta is None:
             return None

@@ -1,0 +1,1 @@
+"""The desktop app (PyQt6). The only package that imports Qt."""

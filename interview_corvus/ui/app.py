@@ -1,0 +1,176 @@
+"""The desktop app: window, tray, hotkeys, settings and the embedded server."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from PyQt6.QtCore import QObject, Qt
+from PyQt6.QtGui import QAction, QGuiApplication, QIcon, QPixmap
+from PyQt6.QtWidgets import QApplication, QMenu, QMessageBox, QStyle, QSystemTrayIcon
+
+from interview_corvus.core import secrets
+from interview_corvus.core.history import HistoryStore
+from interview_corvus.core.hub import RunHub
+from interview_corvus.core.llm_service import LLMService
+from interview_corvus.core.settings import Settings, load_settings
+from interview_corvus.ui.hotkeys import HotkeyManager, effective_hotkeys
+from interview_corvus.ui.main_window import MainWindow
+from interview_corvus.ui.settings_dialog import SERVER_TOKEN, SettingsDialog
+from interview_corvus.ui.theme import apply_theme
+
+log = logging.getLogger(__name__)
+MOVE_STEP = 40
+
+
+class CorvusApp(QObject):
+    """Owns the core objects and the window; applies settings without a restart."""
+
+    def __init__(self, app: QApplication, settings: Settings | None = None,
+                 service: LLMService | None = None, history: HistoryStore | None = None,
+                 *, tray: bool = True) -> None:
+        super().__init__()
+        self.app = app
+        self.settings = settings or load_settings()
+        self.service = service or LLMService(self.settings)
+        self.history = history if history is not None else HistoryStore()
+        self.hub = RunHub(self.service, self.history,
+                          remote_concurrency=self.settings.server.max_concurrent_remote)
+        self.window = MainWindow(self.hub, self.settings)
+        self.window.settings_action.triggered.connect(self.open_settings)
+        self.hotkeys = HotkeyManager(self.window)
+        self.hotkeys.triggered.connect(self._on_hotkey)
+        self.server = None
+        self.server_note = ""
+        self.tray: QSystemTrayIcon | None = None
+        if tray and QSystemTrayIcon.isSystemTrayAvailable():
+            self._make_tray()
+        self.apply(self.settings, first=True)
+
+    # -- settings ---------------------------------------------------------
+    def apply(self, settings: Settings, *, first: bool = False) -> None:
+        changed_llm = settings.llm != self.settings.llm
+        self.settings = settings
+        self.window.settings = settings
+        if changed_llm and not first:
+            self.service.apply_settings(settings)
+        dark = apply_theme(self.app, settings.ui.theme)
+        self.window.result.set_dark(dark)
+        self.window.setWindowOpacity(settings.ui.opacity)
+        on_top = settings.ui.always_on_top
+        if bool(self.window.windowFlags() & Qt.WindowType.WindowStaysOnTopHint) != on_top:
+            self.window.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, on_top)
+            if not first:
+                self.window.show()
+        self.hotkeys.apply(effective_hotkeys(settings.ui.hotkeys), self._handlers())
+        self._apply_server(settings)
+        self.window._show_provider()
+
+    def open_settings(self) -> SettingsDialog:
+        dialog = SettingsDialog(self.settings, self.window, self.hotkeys.global_note)
+        dialog.accepted.connect(lambda: self.apply(dialog.settings))
+        dialog.open()
+        return dialog
+
+    def _apply_server(self, settings: Settings) -> None:
+        from interview_corvus.api.server import EmbeddedServer, ServerConfigError
+
+        wanted = settings.server
+        if self.server is not None:
+            running = (self.server.config.port, self.server.host)
+            host = "0.0.0.0" if wanted.lan_access else "127.0.0.1"
+            if wanted.enabled and running == (wanted.port, host):
+                return
+            self.server.stop()
+            self.server = None
+        if not wanted.enabled:
+            self.server_note = ""
+            return
+        token = secrets.get_api_key(SERVER_TOKEN) if wanted.lan_access else None
+        host = "0.0.0.0" if wanted.lan_access else "127.0.0.1"
+        extra = ()
+        if wanted.lan_access:
+            from interview_corvus.api.server import lan_address
+
+            address = lan_address()
+            extra = (address,) if address else ()
+        try:
+            self.server = EmbeddedServer(self.hub, host=host, port=wanted.port, token=token,
+                                         allowed_hosts=extra,
+                                         rate_per_minute=wanted.rate_per_minute).start()
+            self.server_note = f" · server {self.server.url}"
+        except ServerConfigError as exc:
+            self.server = None
+            self.server_note = ""
+            QMessageBox.warning(self.window, "HTTP server", str(exc))
+
+    # -- hotkeys and tray -------------------------------------------------
+    def _handlers(self) -> dict[str, object]:
+        w = self.window
+        return {"capture": w.capture, "solve": w.solve, "optimize": w.optimize,
+                "reset": w.reset, "toggle": self.toggle_window,
+                "move_up": lambda: self.move(0, -MOVE_STEP),
+                "move_down": lambda: self.move(0, MOVE_STEP),
+                "move_left": lambda: self.move(-MOVE_STEP, 0),
+                "move_right": lambda: self.move(MOVE_STEP, 0)}
+
+    def _on_hotkey(self, action: str) -> None:
+        handler = self._handlers().get(action)
+        if handler is not None:
+            handler()  # type: ignore[operator]
+
+    def toggle_window(self) -> None:
+        if self.window.isVisible():
+            self.window.hide()
+        else:
+            self.window.show()
+            self.window.raise_()
+            self.window.activateWindow()
+
+    def move(self, dx: int, dy: int) -> None:
+        position = self.window.pos()
+        self.window.move(position.x() + dx, position.y() + dy)
+
+    def _make_tray(self) -> None:
+        style = self.app.style()
+        icon = (style.standardIcon(QStyle.StandardPixmap.SP_ComputerIcon) if style
+                else QIcon(QPixmap(16, 16)))
+        tray = QSystemTrayIcon(icon, self)
+        menu = QMenu()
+        for label, slot in (("Show / hide", self.toggle_window),
+                            ("Optimize", self.window.optimize), ("Quit", self.quit)):
+            action = QAction(label, menu)
+            action.triggered.connect(slot)
+            menu.addAction(action)
+        tray.setContextMenu(menu)
+        tray.setToolTip("Interview Corvus")
+        tray.show()
+        self.tray = tray
+        self._tray_menu = menu
+
+    def quit(self) -> None:
+        self.window.close()
+        self.shutdown()
+        self.app.quit()
+
+    def shutdown(self) -> None:
+        self.hotkeys.stop()
+        self.hub.cancel_all()
+        if self.server is not None:
+            self.server.stop()
+            self.server = None
+        self.hub.wait_idle(5)
+        if self.service._provider is not None:
+            self.service._provider.close()
+
+
+def run_app(argv: list[str] | None = None) -> int:
+    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
+        Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+    app = QApplication(argv if argv is not None else sys.argv)
+    app.setApplicationName("Interview Corvus")
+    app.setQuitOnLastWindowClosed(True)
+    corvus = CorvusApp(app)
+    corvus.window.show()
+    app.aboutToQuit.connect(corvus.shutdown)
+    return app.exec()

@@ -1,0 +1,199 @@
+"""The answer panel: fills in as partial models arrive, doing work per change only.
+
+Code streams in by appending the new suffix (not re-setting the text), so the
+highlighter touches only new lines; lists grow item by item; labels change only
+when their text does.
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+from PyQt6.QtCore import Qt
+from PyQt6.QtGui import QFont, QTextCursor
+from PyQt6.QtWidgets import (
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QPlainTextEdit,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from interview_corvus.core.models import CodeOptimization, StreamedAnswer
+from interview_corvus.ui.highlight import PygmentsHighlighter
+
+
+def _mono() -> QFont:
+    font = QFont("monospace")
+    font.setStyleHint(QFont.StyleHint.Monospace)
+    return font
+
+
+class StreamingCode(QPlainTextEdit):
+    """Read-only code view that appends streamed text."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setReadOnly(True)
+        self.setFont(_mono())
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.highlighter = PygmentsHighlighter(self.document())
+        self._text = ""
+
+    def show_text(self, text: str) -> None:
+        if text == self._text:
+            return
+        if text.startswith(self._text) and self._text:
+            cursor = QTextCursor(self.document())
+            cursor.movePosition(QTextCursor.MoveOperation.End)
+            cursor.insertText(text[len(self._text):])
+        else:
+            self.setPlainText(text)
+        self._text = text
+
+    def text(self) -> str:
+        return self._text
+
+
+class ResultView(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.kind = "optimization"
+        self.tabs = QTabWidget(self)
+        self.code = StreamingCode()
+        self.diff = StreamingCode()
+        self.diff.highlighter.set_language("diff")
+        self.improvements = QListWidget()
+        self.improvements.setWordWrap(True)
+        self.complexity = QTableWidget(2, 2)
+        self.complexity.setHorizontalHeaderLabels(["before", "after"])
+        self.complexity.setVerticalHeaderLabels(["time", "space"])
+        header = self.complexity.horizontalHeader()
+        if header is not None:
+            header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.complexity.setFixedHeight(92)
+        self.complexity.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.complexity.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        for row in range(2):
+            for col in range(2):
+                self.complexity.setItem(row, col, QTableWidgetItem(""))
+        self.explanation = QTextBrowser()
+        self.explanation.setOpenExternalLinks(False)
+        self.list_title = QLabel("Improvements")
+        self.extra_title = QLabel("Alternative approaches")
+        self.extra = QTextBrowser()
+        self.tabs.addTab(self.code, "Code")
+        self.tabs.addTab(self.diff, "Diff")
+        details = QWidget()
+        layout = QVBoxLayout(details)
+        layout.addWidget(QLabel("Complexity (before → after)"))
+        layout.addWidget(self.complexity)
+        layout.addWidget(self.list_title)
+        layout.addWidget(self.improvements)
+        layout.addWidget(QLabel("Explanation"))
+        layout.addWidget(self.explanation)
+        layout.addWidget(self.extra_title)
+        layout.addWidget(self.extra)
+        layout.setContentsMargins(0, 0, 0, 0)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.tabs)
+        splitter.addWidget(details)
+        splitter.setSizes([380, 420])
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(splitter)
+        self._explanation = ""
+        self._extra = ""
+        self._original = ""
+        self.model: StreamedAnswer | None = None
+        self.tabs.currentChanged.connect(self._on_tab_changed)
+        self._set_kind("optimization")
+
+    def _set_kind(self, kind: str) -> None:
+        self.kind = kind
+        optimization = kind == "optimization"
+        self.tabs.setTabVisible(1, optimization)
+        self.list_title.setText("Improvements" if optimization else "Edge cases")
+        self.complexity.setColumnHidden(0, not optimization)
+        self.complexity.setHorizontalHeaderLabels(["before", "after"] if optimization
+                                                  else ["", "complexity"])
+        self.extra_title.setVisible(not optimization)
+        self.extra.setVisible(not optimization)
+
+    def clear(self) -> None:
+        self.model = None
+        self.code.show_text("")
+        self.diff.show_text("")
+        self.improvements.clear()
+        for row in range(2):
+            for col in range(2):
+                self.complexity.item(row, col).setText("")
+        self._explanation = self._extra = ""
+        self.explanation.clear()
+        self.extra.clear()
+
+    def show_model(self, model: StreamedAnswer) -> None:
+        """Bring the view up to ``model``; cost is the change, not the whole answer."""
+        if self.kind != model.KIND:
+            self.clear()
+            self._set_kind(model.KIND)
+        self.model = model
+        data: dict[str, Any] = model.__dict__
+        language = data.get("language") or "python"
+        self.code.highlighter.set_language(language)
+        if isinstance(model, CodeOptimization):
+            self._original = model.original_code
+            self.code.show_text(model.optimized_code)
+            items = model.improvements
+            cells = [(0, 0, model.original_time_complexity),
+                     (0, 1, model.optimized_time_complexity),
+                     (1, 0, model.original_space_complexity),
+                     (1, 1, model.optimized_space_complexity)]
+            if model.is_complete or self.tabs.currentIndex() == 1:
+                self._update_diff()
+        else:
+            self.code.show_text(data["code"])
+            items = data["edge_cases"]
+            cells = [(0, 1, data["time_complexity"]), (1, 1, data["space_complexity"])]
+            if data["alternative_approaches"] != self._extra:
+                self._extra = data["alternative_approaches"]
+                self.extra.setMarkdown(self._extra)
+        self._update_list(items)
+        for row, col, text in cells:
+            item = self.complexity.item(row, col)
+            if item.text() != text:
+                item.setText(text)
+        if data["explanation"] != self._explanation:
+            self._explanation = data["explanation"]
+            self.explanation.setMarkdown(self._explanation)
+
+    def _update_list(self, items: list[str]) -> None:
+        widget = self.improvements
+        while widget.count() > len(items):
+            widget.takeItem(widget.count() - 1)
+        for index, text in enumerate(items):
+            if index < widget.count():
+                if widget.item(index).text() != text:
+                    widget.item(index).setText(text)
+            else:
+                widget.addItem(text)
+
+    def _update_diff(self) -> None:
+        lines = difflib.unified_diff(self._original.splitlines(), self.code.text().splitlines(),
+                                     "original", "optimized", lineterm="")
+        self.diff.show_text("\n".join(lines))
+
+    def _on_tab_changed(self, index: int) -> None:
+        if index == 1:
+            self._update_diff()
+
+    def set_dark(self, dark: bool) -> None:
+        self.code.highlighter.set_style(dark)
+        self.diff.highlighter.set_style(dark)

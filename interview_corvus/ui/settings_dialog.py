@@ -1,0 +1,307 @@
+"""The settings dialog: persisted, applied without a restart.
+
+The API key goes to the OS keyring (never the settings file); the field shows a
+masked hint when one is stored and leaves it unchanged unless the user types.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from PyQt6.QtCore import pyqtSignal
+from PyQt6.QtGui import QKeySequence
+from PyQt6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QKeySequenceEdit,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from interview_corvus.core import secrets
+from interview_corvus.core.errors import CorvusError
+from interview_corvus.core.models import LANGUAGES
+from interview_corvus.core.settings import PROVIDERS, Settings
+from interview_corvus.ui.hotkeys import (
+    ACTIONS,
+    default_hotkeys,
+    effective_hotkeys,
+    find_conflicts,
+    normalize,
+)
+
+KEY_PROVIDERS = ("openai", "openai-compatible", "anthropic")
+SERVER_TOKEN = "server-token"
+
+
+class SettingsDialog(QDialog):
+    tested = pyqtSignal(bool, str)  # from the test thread to the dialog
+
+    def __init__(self, settings: Settings, parent: QWidget | None = None,
+                 global_note: str = "") -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Settings")
+        self.settings = settings
+        llm, ui, server = settings.llm, settings.ui, settings.server
+        self.provider = QComboBox()
+        self.provider.addItems(PROVIDERS)
+        self.provider.setCurrentText(llm.provider)
+        self.model = QLineEdit(llm.model)
+        self.model.setPlaceholderText("provider default")
+        self.base_url = QLineEdit(llm.base_url)
+        self.api_key = QLineEdit()
+        self.api_key.setEchoMode(QLineEdit.EchoMode.Password)
+        self.gguf = QLineEdit(llm.gguf_path)
+        self.gguf.setPlaceholderText("bundled SmolLM2-135M")
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(self._on_browse)
+        self.replay = QLineEdit(llm.replay_path)
+        self.temperature = QDoubleSpinBox()
+        self.temperature.setRange(0.0, 2.0)
+        self.temperature.setSingleStep(0.1)
+        self.temperature.setValue(llm.temperature)
+        self.max_tokens = QSpinBox()
+        self.max_tokens.setRange(16, 200_000)
+        self.max_tokens.setValue(llm.max_tokens)
+        self.streaming = QCheckBox("Stream answers as they are written")
+        self.streaming.setChecked(llm.streaming)
+        self.language = QComboBox()
+        self.language.addItems(LANGUAGES)
+        self.language.setCurrentText(llm.default_language)
+        self.test_button = QPushButton("Test connection")
+        self.test_result = QLabel()
+        self.test_result.setWordWrap(True)
+        self.test_button.clicked.connect(self._on_test)
+        self.tested.connect(self._on_tested)
+
+        model_tab = QWidget()
+        form = QFormLayout(model_tab)
+        form.addRow("Provider", self.provider)
+        form.addRow("Model", self.model)
+        form.addRow("Base URL", self.base_url)
+        form.addRow("API key", self.api_key)
+        gguf_row = QHBoxLayout()
+        gguf_row.addWidget(self.gguf)
+        gguf_row.addWidget(browse)
+        form.addRow("GGUF file", gguf_row)
+        form.addRow("Replay transcript", self.replay)
+        form.addRow("Temperature", self.temperature)
+        form.addRow("Max tokens", self.max_tokens)
+        form.addRow("", self.streaming)
+        form.addRow("Default language", self.language)
+        form.addRow(self.test_button, self.test_result)
+
+        self.theme = QComboBox()
+        self.theme.addItems(["system", "light", "dark"])
+        self.theme.setCurrentText(ui.theme)
+        self.opacity = QDoubleSpinBox()
+        self.opacity.setRange(0.2, 1.0)
+        self.opacity.setSingleStep(0.05)
+        self.opacity.setValue(ui.opacity)
+        self.on_top = QCheckBox("Always on top")
+        self.on_top.setChecked(ui.always_on_top)
+        window_tab = QWidget()
+        window_form = QFormLayout(window_tab)
+        window_form.addRow("Theme", self.theme)
+        window_form.addRow("Window opacity", self.opacity)
+        window_form.addRow("", self.on_top)
+
+        self.hotkeys = QTableWidget(len(ACTIONS), 2)
+        self.hotkeys.setHorizontalHeaderLabels(["Action", "Keys"])
+        self.hotkeys.horizontalHeader().setStretchLastSection(True)
+        self.key_edits: dict[str, QKeySequenceEdit] = {}
+        current = effective_hotkeys(ui.hotkeys)
+        for row, (action, label) in enumerate(ACTIONS.items()):
+            self.hotkeys.setCellWidget(row, 0, QLabel(label))
+            edit = QKeySequenceEdit(QKeySequence(current[action]))
+            edit.keySequenceChanged.connect(self._check_conflicts)
+            self.key_edits[action] = edit
+            self.hotkeys.setCellWidget(row, 1, edit)
+        self.conflicts = QLabel()
+        self.conflicts.setStyleSheet("color: #b91c1c")
+        reset_keys = QPushButton("Reset to defaults")
+        reset_keys.clicked.connect(self._on_reset_keys)
+        keys_tab = QWidget()
+        keys_layout = QVBoxLayout(keys_tab)
+        keys_layout.addWidget(self.hotkeys)
+        keys_layout.addWidget(self.conflicts)
+        keys_layout.addWidget(QLabel(global_note))
+        keys_layout.addWidget(reset_keys)
+
+        self.server_enabled = QCheckBox("Run the HTTP server with the app")
+        self.server_enabled.setChecked(server.enabled)
+        self.port = QSpinBox()
+        self.port.setRange(1024, 65535)
+        self.port.setValue(server.port or 8765)
+        self.lan = QCheckBox("Allow access from the local network (needs the token)")
+        self.lan.setChecked(server.lan_access)
+        self.token = QLineEdit()
+        self.token.setReadOnly(True)
+        self.lan.toggled.connect(self._show_token)
+        server_tab = QWidget()
+        server_form = QFormLayout(server_tab)
+        server_form.addRow("", self.server_enabled)
+        server_form.addRow("Port", self.port)
+        server_form.addRow("", self.lan)
+        server_form.addRow("Token", self.token)
+
+        tabs = QTabWidget()
+        tabs.addTab(model_tab, "Model")
+        tabs.addTab(window_tab, "Window")
+        tabs.addTab(keys_tab, "Hotkeys")
+        tabs.addTab(server_tab, "Server")
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
+                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(tabs)
+        layout.addWidget(self.buttons)
+        self.provider.currentTextChanged.connect(self._on_provider)
+        self._on_provider(llm.provider)
+        self._show_token(server.lan_access)
+
+    # -- reading the form -------------------------------------------------
+    def hotkey_map(self) -> dict[str, str]:
+        return {action: edit.keySequence().toString(QKeySequence.SequenceFormat.PortableText)
+                for action, edit in self.key_edits.items()}
+
+    def result_settings(self) -> Settings:
+        """The settings the form describes (validated; raises ValueError if not)."""
+        keys = self.hotkey_map()
+        defaults = default_hotkeys()
+        overrides = {a: s for a, s in keys.items() if normalize(s) != normalize(defaults[a])}
+        data = self.settings.model_dump()
+        data["llm"].update(provider=self.provider.currentText(), model=self.model.text().strip(),
+                           base_url=self.base_url.text().strip(),
+                           gguf_path=self.gguf.text().strip(),
+                           replay_path=self.replay.text().strip(),
+                           temperature=self.temperature.value(),
+                           max_tokens=self.max_tokens.value(),
+                           streaming=self.streaming.isChecked(),
+                           default_language=self.language.currentText())
+        data["ui"].update(theme=self.theme.currentText(), opacity=self.opacity.value(),
+                          always_on_top=self.on_top.isChecked(), hotkeys=overrides)
+        data["server"].update(enabled=self.server_enabled.isChecked(), port=self.port.value(),
+                              lan_access=self.lan.isChecked())
+        return Settings.model_validate(data)
+
+    def save(self) -> Settings:
+        """Persist: the settings file, and the API key to the keyring if one was typed."""
+        settings = self.result_settings()
+        key = self.api_key.text().strip()
+        if key and settings.llm.provider in KEY_PROVIDERS:
+            secrets.set_api_key(settings.llm.provider, key)
+        settings.save()
+        return settings
+
+    # -- slots ------------------------------------------------------------
+    def accept(self) -> None:
+        if find_conflicts(self.hotkey_map()):
+            self._check_conflicts()
+            return
+        try:
+            self.settings = self.save()
+        except (ValueError, secrets.SecretStoreUnavailable) as exc:
+            self.test_result.setText(f"Not saved: {exc}")
+            return
+        super().accept()
+
+    def _on_provider(self, name: str) -> None:
+        needs_key = name in KEY_PROVIDERS
+        self.api_key.setEnabled(needs_key)
+        stored = secrets.get_api_key(name) if needs_key else None
+        self.api_key.clear()
+        self.api_key.setPlaceholderText(
+            f"stored: {secrets.mask(stored)} (type to replace)" if stored
+            else ("not set" if needs_key else "not needed"))
+        self.base_url.setEnabled(name in ("openai-compatible", "openai", "anthropic"))
+        self.gguf.setEnabled(name == "local")
+        self.replay.setEnabled(name == "replay")
+
+    def _on_browse(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(self, "GGUF model", filter="GGUF (*.gguf)")
+        if name:
+            self.gguf.setText(name)
+
+    def _on_reset_keys(self) -> None:
+        for action, sequence in default_hotkeys().items():
+            self.key_edits[action].setKeySequence(QKeySequence(sequence))
+        self._check_conflicts()
+
+    def _check_conflicts(self) -> bool:
+        conflicts = find_conflicts(self.hotkey_map())
+        text = "; ".join(f"{keys} is used by {' and '.join(ACTIONS[a] for a in actions)}"
+                         for keys, actions in conflicts.items())
+        self.conflicts.setText(text)
+        save = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        if save is not None:
+            save.setEnabled(not conflicts)
+        return bool(conflicts)
+
+    def _show_token(self, lan: bool) -> None:
+        if not lan:
+            self.token.setText("(only needed for network access)")
+            return
+        from interview_corvus.api.server import new_token
+
+        token = secrets.get_api_key(SERVER_TOKEN)
+        if not token:
+            token = new_token()
+            try:
+                secrets.set_api_key(SERVER_TOKEN, token)
+            except secrets.SecretStoreUnavailable as exc:
+                self.token.setText(str(exc))
+                return
+        self.token.setText(token)
+
+    def _on_test(self) -> None:
+        try:
+            settings = self.result_settings()
+        except ValueError as exc:
+            self.test_result.setText(f"✗ {exc}")
+            return
+        key = self.api_key.text().strip()
+        self.test_button.setEnabled(False)
+        self.test_result.setText("Testing…")
+
+        def work() -> None:
+            import os
+
+            from interview_corvus.core.providers import test_connection
+            from interview_corvus.core.secrets import ENV_FALLBACK
+
+            env = ENV_FALLBACK.get(settings.llm.provider)
+            previous = os.environ.get(env) if env else None
+            try:
+                if key and env:  # test the typed key without storing it yet
+                    os.environ[env] = key
+                self.tested.emit(True, test_connection(settings))
+            except CorvusError as exc:
+                self.tested.emit(False, exc.message)
+            except Exception as exc:  # report, never crash the dialog
+                self.tested.emit(False, f"{type(exc).__name__}: {exc}")
+            finally:
+                if key and env:
+                    if previous is None:
+                        os.environ.pop(env, None)
+                    else:
+                        os.environ[env] = previous
+
+        threading.Thread(target=work, name="corvus-test-connection", daemon=True).start()
+
+    def _on_tested(self, ok: bool, message: str) -> None:
+        self.test_button.setEnabled(True)
+        self.test_result.setText(("✓ " if ok else "✗ ") + message)

@@ -1,0 +1,103 @@
+"""Watching a hub run from the window: a QObject worker moved to a QThread.
+
+The run itself generates in the hub's thread (so the same run is mirrored over
+HTTP); the worker waits for its events, coalesces partials to at most ~30 per
+second (the newest state), and hands models to the main thread through signals:
+``partial`` (yielded), ``finished``, ``errored``, ``aborted``. Cancel sets the
+run's flag and aborts the provider stream at once.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+from PyQt6.QtCore import QObject, QThread, pyqtSignal, pyqtSlot
+
+from interview_corvus.core.errors import CorvusError
+from interview_corvus.core.hub import HubRun
+
+FRAME = 1 / 30
+
+
+class RunWorker(QObject):
+    partial = pyqtSignal(object)  # the newest partial model (yielded)
+    queued = pyqtSignal(int)  # position in the queue for the model
+    finished = pyqtSignal(object, object)  # complete model, stats dict
+    errored = pyqtSignal(object)  # CorvusError carrying .partial
+    aborted = pyqtSignal(object)  # partial model (or None) of a cancelled run
+    done = pyqtSignal()  # after any of finished / errored / aborted
+
+    def __init__(self, run: HubRun, interval: float = FRAME) -> None:
+        super().__init__()
+        self.run = run
+        self.interval = interval
+        self._wake = threading.Event()
+
+    @pyqtSlot()
+    def work(self) -> None:
+        run = self.run
+        unsubscribe = run.subscribe(lambda _kind: self._wake.set())
+        after, next_partial = 0, 0.0
+        try:
+            while True:
+                self._wake.clear()
+                now = time.monotonic()
+                events, after, ended = run.events_after(after, delta=True, partials=False,
+                                                        has_base=True)
+                for _, payload in events:
+                    self._dispatch(payload)
+                if ended:
+                    return
+                if after < run.seq and now >= next_partial:
+                    next_partial = now + self.interval
+                    after = run.seq  # the model read next is at least this new
+                    model = run.active.latest()
+                    if model is not None:
+                        self.partial.emit(model)
+                wait = max(0.0, next_partial - time.monotonic()) if after < run.seq else 0.5
+                self._wake.wait(wait)
+        finally:
+            unsubscribe()
+            self.done.emit()
+
+    def _dispatch(self, payload: dict[str, Any]) -> None:
+        kind = payload["type"]
+        if kind == "queued":
+            self.queued.emit(int(payload["position"]))
+        elif kind == "done":
+            self.finished.emit(self.run.active.result,
+                               {"elapsed_ms": payload.get("elapsed_ms", 0.0),
+                                "usage": payload.get("usage") or {}})
+        elif kind == "error":
+            error = CorvusError(payload["error"]["message"])
+            error.code = payload["error"]["code"]
+            error.partial = self.run.active.latest()
+            if error.code == "cancelled":
+                self.aborted.emit(error.partial)
+            else:
+                self.errored.emit(error)
+
+
+class RunHandle(QObject):
+    """A run being watched: its worker and thread, cleaned up when done."""
+
+    def __init__(self, run: HubRun, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.run = run
+        self.thread = QThread(self)
+        self.worker = RunWorker(run)
+        self.worker.moveToThread(self.thread)
+        self.thread.started.connect(self.worker.work)
+        self.worker.done.connect(self.thread.quit)
+        self.thread.finished.connect(self.worker.deleteLater)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def cancel(self) -> None:
+        self.run.cancel()
+
+    def wait(self, ms: int = 5000) -> bool:
+        return self.thread.wait(ms)

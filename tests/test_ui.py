@@ -1,0 +1,239 @@
+"""The desktop window with pytest-qt, offscreen, on the replay provider."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import keyring
+import pytest
+from fakes import OPTIMIZATION
+
+pytest.importorskip("PyQt6")
+
+from PyQt6.QtGui import QPixmap
+
+from interview_corvus.core.history import HistoryStore
+from interview_corvus.core.settings import Settings, load_settings, settings_file
+from interview_corvus.ui.app import CorvusApp
+from interview_corvus.ui.settings_dialog import SettingsDialog
+
+CODE = Path(__file__).resolve().parent.parent.joinpath("examples", "two_sum.py").read_text()
+
+
+def transcript(tmp_path, answer=OPTIMIZATION, *, delay=15, chunk=6, fail_after=None) -> Path:
+    text = json.dumps(answer)
+    lines = []
+    for index, start in enumerate(range(0, len(text), chunk)):
+        if fail_after is not None and index == fail_after:
+            lines.append({"raise": "server_error"})
+        lines.append({"delta": text[start : start + chunk], "delay_ms": delay})
+    path = tmp_path / "transcript.jsonl"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    return path
+
+
+@pytest.fixture
+def make_app(qapp, tmp_path):
+    apps: list[CorvusApp] = []
+
+    def make(path: Path | None = None, **llm) -> CorvusApp:
+        settings = Settings(llm={"provider": "replay",
+                                 "replay_path": str(path or transcript(tmp_path)), **llm})
+        corvus = CorvusApp(qapp, settings, history=HistoryStore(tmp_path / "h.sqlite3"),
+                           tray=False)
+        corvus.window.show()
+        corvus.window.editor.setPlainText(CODE)
+        apps.append(corvus)
+        return corvus
+
+    yield make
+    for corvus in apps:
+        corvus.window.close()
+        corvus.shutdown()
+
+
+def test_optimize_updates_the_widgets_live(qtbot, make_app):
+    window = make_app().window
+    states: list[tuple[str, int, int]] = []
+
+    def record(_model):
+        states.append((window.result.code.text(), window.progress.value(),
+                       window.result.improvements.count()))
+
+    with qtbot.waitSignal(window.run_started, timeout=2000) as started:
+        window.optimize_button.click()
+    window.handle.worker.partial.connect(record)
+    with qtbot.waitSignal(window.run_ended, timeout=20_000) as ended:
+        pass
+    assert ended.args == ["done"] and started.args[0].origin == "window"
+    texts = [s[0] for s in states]
+    assert len(set(texts)) >= 3, "intermediate states were shown, not only the final"
+    assert all(b.startswith(a) for a, b in zip(texts, texts[1:], strict=False))
+    progress = [s[1] for s in states] + [window.progress.value()]
+    assert progress == sorted(progress) and progress[-1] == 100
+    assert window.result.code.text() == OPTIMIZATION["optimized_code"]
+    assert window.result.improvements.count() == len(OPTIMIZATION["improvements"])
+    assert window.result.complexity.item(0, 1).text() == "O(n)"
+    assert "done in" in window.statusBar().currentMessage()
+    assert window.optimize_button.isEnabled() and not window.cancel_button.isEnabled()
+
+
+def test_worker_signals_in_order(qtbot, make_app):
+    window = make_app().window
+    seen: list[str] = []
+
+    def attach(_run):
+        worker = window.handle.worker  # the worker is deleted once done: record, not wait
+        worker.partial.connect(lambda _m: seen.append("partial"))
+        worker.finished.connect(lambda *_: seen.append("finished"))
+        worker.done.connect(lambda: seen.append("done"))
+
+    window.run_started.connect(attach)
+    with qtbot.waitSignals([window.run_started, window.run_ended], order="strict",
+                           timeout=20_000):
+        window.optimize_button.click()
+    qtbot.waitUntil(lambda: "done" in seen, timeout=3000)
+    assert seen[-2:] == ["finished", "done"] and seen[0] == "partial"
+    assert set(seen[:-2]) == {"partial"}
+
+
+def test_cancel_stops_the_worker_and_keeps_the_partial(qtbot, make_app, tmp_path):
+    corvus = make_app(transcript(tmp_path, delay=60))
+    window = corvus.window
+    window.optimize_button.click()
+    qtbot.waitUntil(lambda: len(window.result.code.text()) > 5, timeout=10_000)
+    with qtbot.waitSignal(window.run_ended, timeout=3000) as ended:
+        window.cancel_button.click()
+    assert ended.args == ["cancelled"]
+    kept = window.result.code.text()
+    assert kept and OPTIMIZATION["optimized_code"].startswith(kept)
+    qtbot.waitUntil(lambda: window.handle is None, timeout=3000)
+    entry = corvus.history.list()[0]
+    assert entry.status == "cancelled" and entry.result["optimized_code"]
+
+
+def test_error_banner_keeps_partial_and_retry_succeeds(qtbot, make_app, tmp_path):
+    window = make_app(transcript(tmp_path, delay=2, fail_after=8)).window
+    with qtbot.waitSignal(window.run_ended, timeout=10_000) as ended:
+        window.optimize_button.click()
+    assert ended.args == ["error"]
+    assert window.banner.isVisible() and "unavailable" in window.banner.label.text()
+    assert window.result.code.text()  # what arrived is kept
+    qtbot.waitUntil(lambda: window.handle is None, timeout=3000)
+    with qtbot.waitSignal(window.run_ended, timeout=10_000) as ended:
+        window.banner.retry_button.click()  # raise lines fire on the first attempt only
+    assert ended.args == ["done"] and not window.banner.isVisible()
+
+
+def test_streaming_off_shows_one_complete_result(qtbot, make_app):
+    window = make_app(streaming=False).window
+    partials = []
+    window.optimize_button.click()
+    window.handle.worker.partial.connect(partials.append)
+    with qtbot.waitSignal(window.run_ended, timeout=20_000):
+        pass
+    assert partials == []
+    assert window.result.code.text() == OPTIMIZATION["optimized_code"]
+    assert "streaming off" in window.status_label.text()
+
+
+def test_settings_round_trip_and_apply_without_restart(qtbot, make_app, memory_keyring):
+    corvus = make_app()
+    dialog = SettingsDialog(corvus.settings, corvus.window)
+    qtbot.addWidget(dialog)
+    dialog.provider.setCurrentText("openai")
+    dialog.model.setText("gpt-test")
+    dialog.api_key.setText("sk-ui-secret-1234")
+    dialog.streaming.setChecked(False)
+    dialog.theme.setCurrentText("dark")
+    dialog.opacity.setValue(0.9)
+    dialog.accept()
+    saved = load_settings()
+    assert saved.llm.provider == "openai" and saved.llm.model == "gpt-test"
+    assert saved.llm.streaming is False and saved.ui.theme == "dark"
+    assert "sk-ui-secret" not in settings_file().read_text()
+    assert keyring.get_password("interview-corvus", "openai") == "sk-ui-secret-1234"
+    corvus.apply(dialog.settings)
+    assert corvus.service.settings.llm.model == "gpt-test"
+    assert corvus.service.provider.model == "gpt-test"  # rebuilt, no restart
+    assert abs(corvus.window.windowOpacity() - 0.9) < 0.01
+    again = SettingsDialog(saved, corvus.window)
+    qtbot.addWidget(again)
+    assert "1234" in again.api_key.placeholderText() and again.api_key.text() == ""
+
+
+def test_hotkey_conflicts_are_detected(qtbot, make_app):
+    from PyQt6.QtGui import QKeySequence
+
+    corvus = make_app()
+    dialog = SettingsDialog(corvus.settings, corvus.window)
+    qtbot.addWidget(dialog)
+    dialog.key_edits["solve"].setKeySequence(QKeySequence("Ctrl+Alt+O"))
+    assert "Ctrl+Alt+O" in dialog.conflicts.text()
+    save = dialog.buttons.button(dialog.buttons.StandardButton.Save)
+    assert not save.isEnabled()
+    dialog.key_edits["solve"].setKeySequence(QKeySequence("Ctrl+Alt+S"))
+    assert save.isEnabled() and dialog.conflicts.text() == ""
+
+
+def test_hotkey_actions(qtbot, make_app):
+    corvus = make_app()
+    window = corvus.window
+    assert "offscreen" in corvus.hotkeys.global_note
+    before = window.pos()
+    corvus.hotkeys.triggered.emit("move_right")
+    qtbot.waitUntil(lambda: window.pos().x() == before.x() + 40, timeout=1000)
+    with qtbot.waitSignal(window.run_started, timeout=2000):
+        corvus.hotkeys.triggered.emit("optimize")
+    with qtbot.waitSignal(window.run_ended, timeout=20_000):
+        pass
+    corvus.hotkeys.triggered.emit("toggle")
+    assert not window.isVisible()
+    corvus.hotkeys.triggered.emit("toggle")
+    assert window.isVisible()
+    corvus.hotkeys.triggered.emit("reset")
+    assert window.editor.toPlainText() == "" and window.result.code.text() == ""
+
+
+def test_history_reopen(qtbot, make_app):
+    corvus = make_app()
+    window = corvus.window
+    with qtbot.waitSignal(window.run_ended, timeout=20_000):
+        window.optimize_button.click()
+    qtbot.waitUntil(lambda: window.history.list.count() == 1, timeout=3000)
+    window.reset()
+    window.history.list.setCurrentRow(0)
+    window.history.reopen_button.click()
+    assert window.editor.toPlainText() == CODE
+    assert window.result.code.text() == OPTIMIZATION["optimized_code"]
+    window.history.search.setText("no such text anywhere")
+    assert window.history.list.count() == 0
+
+
+def test_a_run_started_over_http_appears_in_the_window(qtbot, make_app):
+    corvus = make_app()
+    job = corvus.service.optimization_job(CODE, "python")
+    corvus.hub.submit(job, origin="http", input_text=CODE)
+    qtbot.waitUntil(lambda: corvus.window.result.code.text() == OPTIMIZATION["optimized_code"],
+                    timeout=20_000)
+
+
+def test_captures_are_unique_bounded_and_deleted_on_reset(qtbot, make_app):
+    window = make_app().window
+    pixmap = QPixmap(40, 30)
+    paths = [window.captures.add_pixmap(pixmap) for _ in range(3)]
+    assert len(set(paths)) == 3 and all(p.exists() for p in paths)
+    window.captures.setCurrentRow(1)
+    window.captures.remove_selected()
+    assert not paths[1].exists() and len(window.captures.paths()) == 2
+    window.reset()
+    assert not any(p.exists() for p in paths) and window.captures.paths() == []
+
+
+def test_solve_with_images_needs_a_vision_provider(qtbot, make_app):
+    window = make_app().window
+    window.captures.add_pixmap(QPixmap(10, 10))
+    window.solve_button.click()
+    assert window.banner.isVisible() and "cannot read images" in window.banner.label.text()
+    assert not window.busy
