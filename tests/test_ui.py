@@ -11,6 +11,8 @@ from fakes import OPTIMIZATION
 
 pytest.importorskip("PyQt6")
 
+import itertools
+
 from PyQt6.QtGui import QPixmap
 
 from interview_corvus.core.history import HistoryStore
@@ -69,7 +71,7 @@ def test_optimize_updates_the_widgets_live(qtbot, make_app):
     assert ended.args == ["done"] and started.args[0].origin == "window"
     texts = [s[0] for s in states]
     assert len(set(texts)) >= 3, "intermediate states were shown, not only the final"
-    assert all(b.startswith(a) for a, b in zip(texts, texts[1:], strict=False))
+    assert all(b.startswith(a) for a, b in itertools.pairwise(texts))
     progress = [s[1] for s in states] + [window.progress.value()]
     assert progress == sorted(progress) and progress[-1] == 100
     assert window.result.code.text() == OPTIMIZATION["optimized_code"]

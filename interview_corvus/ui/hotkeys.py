@@ -61,6 +61,8 @@ def find_conflicts(mapping: dict[str, str]) -> dict[str, list[str]]:
 
 def global_support() -> tuple[bool, str]:
     """Whether global hotkeys can work here, and a note for the user when not."""
+    if os.environ.get("INTERVIEW_CORVUS_GLOBAL_HOTKEYS", "1") == "0":
+        return False, "Global hotkeys are off (INTERVIEW_CORVUS_GLOBAL_HOTKEYS=0)."
     platform = QGuiApplication.platformName()
     if platform in ("offscreen", "minimal"):
         return False, "Global hotkeys are off: no real display (offscreen)."
@@ -131,4 +133,5 @@ class HotkeyManager(QObject):
         self._shortcuts.clear()
         if self._listener is not None:
             self._listener.stop()  # type: ignore[attr-defined]
+            self._listener.join(2)  # type: ignore[attr-defined]
             self._listener = None

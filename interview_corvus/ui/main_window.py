@@ -77,6 +77,7 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.handle: RunHandle | None = None
         self.watching: RunHandle | None = None
+        self._retired: list[RunHandle] = []
         self._last_request: tuple[str, Any] | None = None
         self._started = 0.0
         self._progress = 0
@@ -230,7 +231,7 @@ class MainWindow(QMainWindow):
         worker.finished.connect(self._on_finished)
         worker.errored.connect(self._on_errored)
         worker.aborted.connect(self._on_aborted)
-        worker.done.connect(self._on_worker_done)
+        worker.done.connect(lambda h=handle: self._on_handle_done(h))
         self._started = time.monotonic()
         handle.start()
         return handle
@@ -292,16 +293,23 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("cancelled — the partial answer is kept")
         self.run_ended.emit("cancelled")
 
-    def _on_worker_done(self) -> None:
-        if self.handle is not None and self.handle.worker is self.sender():
-            self.handle.thread.wait(2000)
+    def _on_handle_done(self, handle: RunHandle) -> None:
+        # never wait on the thread here: it ends by itself; handles are released later
+        if handle is self.handle:
             self.handle = None
             self._set_busy(False)
-            self.history.refresh()
-        elif self.watching is not None and self.watching.worker is self.sender():
-            self.watching.thread.wait(2000)
+        elif handle is self.watching:
             self.watching = None
-            self.history.refresh()
+        self._retire(handle)
+        self.history.refresh()
+
+    def _retire(self, handle: RunHandle) -> None:
+        """Keep a finished handle until its thread has stopped, then free it."""
+        still = [h for h in self._retired if h.thread.isRunning()]
+        for old in self._retired:
+            if old not in still:
+                old.release()
+        self._retired = [*still, handle]
 
     def _set_progress(self, value: float) -> None:
         percent = round(value * 100)

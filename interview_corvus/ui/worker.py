@@ -91,7 +91,8 @@ class RunHandle(QObject):
         self.worker.moveToThread(self.thread)
         self.thread.started.connect(self.worker.work)
         self.worker.done.connect(self.thread.quit)
-        self.thread.finished.connect(self.worker.deleteLater)
+        # No deleteLater on finished: the window frees a handle (worker and thread)
+        # only after its own slots for ``done`` have run and the thread has stopped.
 
     def start(self) -> None:
         self.thread.start()
@@ -101,3 +102,7 @@ class RunHandle(QObject):
 
     def wait(self, ms: int = 5000) -> bool:
         return self.thread.wait(ms)
+
+    def release(self) -> None:
+        self.worker.deleteLater()
+        self.deleteLater()
