@@ -26,13 +26,13 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("INTERVIEW_CORVUS_CONFIG_DIR", tempfile.mkdtemp(prefix="corvus-bench-"))
 os.environ.setdefault("INTERVIEW_CORVUS_DATA_DIR", tempfile.mkdtemp(prefix="corvus-bench-"))
 
-from PyQt6.QtCore import QElapsedTimer, QObject, Qt, QThread, QTimer, pyqtSignal  # noqa: E402
-from PyQt6.QtWidgets import QApplication  # noqa: E402
+from PyQt6.QtCore import QElapsedTimer, QObject, Qt, QThread, QTimer, pyqtSignal
+from PyQt6.QtWidgets import QApplication
 
-from interview_corvus.core.history import HistoryStore  # noqa: E402
-from interview_corvus.core.llm_service import LLMService  # noqa: E402
-from interview_corvus.core.providers.replay import ReplayProvider  # noqa: E402
-from interview_corvus.core.settings import Settings  # noqa: E402
+from interview_corvus.core.history import HistoryStore
+from interview_corvus.core.llm_service import LLMService
+from interview_corvus.core.providers.replay import ReplayProvider
+from interview_corvus.core.settings import Settings
 
 LINE = "    total += weights[i] * values[i]  # accumulate the weighted sum ✓\n"
 

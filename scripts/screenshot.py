@@ -79,17 +79,10 @@ def shoot(out: Path) -> int:
         window.editor.setPlainText((ROOT / "examples" / "two_sum.py").read_text())
         window.optimize()
 
-        def wait(condition, timeout: float = 30.0) -> None:
-            deadline = time.monotonic() + timeout
-            while not condition():
-                if time.monotonic() > deadline:
-                    raise SystemExit(f"timed out ({theme})")
-                app.processEvents()
-                time.sleep(0.01)
-
-        wait(lambda w=window: 35 <= w.progress.value() < 90 and not w.result.code.text() == "")
+        wait(app, lambda w=window: 35 <= w.progress.value() < 90 and w.result.code.text() != "",
+             theme)
         saved.append(grab(app, window, out / f"window-{theme}-streaming.png"))
-        wait(lambda w=window: not w.busy)
+        wait(app, lambda w=window: not w.busy, theme)
         for _ in range(20):
             app.processEvents()
         saved.append(grab(app, window, out / f"window-{theme}-done.png"))
@@ -100,7 +93,16 @@ def shoot(out: Path) -> int:
     return 0
 
 
-def grab(app, window, path: Path) -> Path:  # noqa: ANN001 - Qt objects
+def wait(app, condition, what: str, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise SystemExit(f"timed out ({what})")
+        app.processEvents()
+        time.sleep(0.01)
+
+
+def grab(app, window, path: Path) -> Path:
     for _ in range(5):
         app.processEvents()
         time.sleep(0.02)

@@ -239,3 +239,47 @@ def test_solve_with_images_needs_a_vision_provider(qtbot, make_app):
     window.solve_button.click()
     assert window.banner.isVisible() and "cannot read images" in window.banner.label.text()
     assert not window.busy
+
+
+def test_embedded_server_mirrors_window_runs(qtbot, qapp, tmp_path):
+    import httpx
+
+    settings = Settings(llm={"provider": "replay", "replay_path": str(transcript(tmp_path))},
+                        server={"enabled": True, "port": 0})
+    corvus = CorvusApp(qapp, settings, history=HistoryStore(tmp_path / "h.sqlite3"), tray=False)
+    try:
+        assert corvus.server is not None and corvus.server.host == "127.0.0.1"
+        window = corvus.window
+        window.editor.setPlainText(CODE)
+        with qtbot.waitSignal(window.run_started, timeout=2000) as started:
+            window.optimize_button.click()
+        run_id = started.args[0].id
+        with httpx.Client(base_url=corvus.server.url, timeout=20) as client:
+            body = client.get(f"/runs/{run_id}/events").text
+        assert '"type":"start"' in body and '"type":"done"' in body
+        qtbot.waitUntil(lambda: not window.busy, timeout=5000)
+    finally:
+        corvus.window.close()
+        corvus.shutdown()
+    assert corvus.server is None
+
+
+def test_every_language_has_a_highlighter():
+    from interview_corvus.core.models import LANGUAGES
+    from interview_corvus.ui.highlight import lexer_for
+
+    for language in LANGUAGES:
+        assert lexer_for(language).name.lower() != "text only", language
+
+
+def test_test_connection_reports_clearly(qtbot, make_app, tmp_path):
+    corvus = make_app()
+    dialog = SettingsDialog(corvus.settings, corvus.window)
+    qtbot.addWidget(dialog)
+    with qtbot.waitSignal(dialog.tested, timeout=5000) as ok:
+        dialog.test_button.click()
+    assert ok.args[0] is True and "ready" in dialog.test_result.text()
+    dialog.replay.setText(str(tmp_path / "missing.jsonl"))
+    with qtbot.waitSignal(dialog.tested, timeout=5000) as bad:
+        dialog.test_button.click()
+    assert bad.args[0] is False and "missing.jsonl" in dialog.test_result.text()
