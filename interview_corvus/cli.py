@@ -90,6 +90,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _gui(parser: argparse.ArgumentParser) -> int:
+    import os
+
+    headless = (sys.platform.startswith("linux") and not os.environ.get("DISPLAY")
+                and not os.environ.get("WAYLAND_DISPLAY")
+                and not os.environ.get("QT_QPA_PLATFORM"))
+    if headless:
+        sys.stderr.write("corvus: no display to open the window on (DISPLAY is not set). "
+                         "Use 'corvus optimize FILE', 'corvus solve FILE' or 'corvus serve'.\n")
+        return 2
     try:
         from interview_corvus.ui.app import run_app  # type: ignore[import-not-found]
     except ImportError:

@@ -97,3 +97,10 @@ def test_console_script_runs_as_a_process(demo_optimization):
         capture_output=True, text=True, timeout=60, check=False)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout.splitlines()[-1])["type"] == "done"
+
+
+def test_gui_without_a_display_explains_itself(capsys, monkeypatch):
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(name, raising=False)
+    assert main([]) == 2
+    assert "no display" in capsys.readouterr().err

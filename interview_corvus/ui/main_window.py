@@ -68,7 +68,7 @@ def _escape(text: str) -> str:
 
 class MainWindow(QMainWindow):
     run_started = pyqtSignal(object)  # HubRun
-    run_ended = pyqtSignal(str)  # status
+    run_ended = pyqtSignal(str)  # done / error / cancelled, once the window is idle again
     external_run = pyqtSignal(object)  # a HubRun started elsewhere (HTTP), main thread
 
     def __init__(self, hub: RunHub, settings: Settings) -> None:
@@ -78,6 +78,7 @@ class MainWindow(QMainWindow):
         self.handle: RunHandle | None = None
         self.watching: RunHandle | None = None
         self._retired: list[RunHandle] = []
+        self._outcome = ""
         self._last_request: tuple[str, Any] | None = None
         self._started = 0.0
         self._progress = 0
@@ -277,7 +278,7 @@ class MainWindow(QMainWindow):
         tokens = stats["usage"].get("output_tokens")
         rate = f" · {tokens / seconds:.0f} tokens/s" if tokens and seconds > 0 else ""
         self.statusBar().showMessage(f"done in {seconds:.1f} s{rate}")
-        self.run_ended.emit("done")
+        self._outcome = "done"
 
     def _on_errored(self, error: CorvusError) -> None:
         if error.partial is not None:
@@ -285,23 +286,26 @@ class MainWindow(QMainWindow):
         self.banner.show_error(error.code, error.message)
         self.banner.retry_button.show()
         self.statusBar().showMessage(f"failed: {error.code}")
-        self.run_ended.emit("error")
+        self._outcome = "error"
 
     def _on_aborted(self, partial: StreamedAnswer | None) -> None:
         if partial is not None:
             self.result.show_model(partial)
         self.statusBar().showMessage("cancelled — the partial answer is kept")
-        self.run_ended.emit("cancelled")
+        self._outcome = "cancelled"
 
     def _on_handle_done(self, handle: RunHandle) -> None:
         # never wait on the thread here: it ends by itself; handles are released later
-        if handle is self.handle:
+        own = handle is self.handle
+        if own:
             self.handle = None
             self._set_busy(False)
         elif handle is self.watching:
             self.watching = None
         self._retire(handle)
         self.history.refresh()
+        if own:
+            self.run_ended.emit(self._outcome)
 
     def _retire(self, handle: RunHandle) -> None:
         """Keep a finished handle until its thread has stopped, then free it."""

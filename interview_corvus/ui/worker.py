@@ -49,6 +49,7 @@ class RunWorker(QObject):
                 for _, payload in events:
                     self._dispatch(payload)
                 if ended:
+                    run.finished.wait(5)  # the hub has saved the run to history by then
                     return
                 if after < run.seq and now >= next_partial:
                     next_partial = now + self.interval
