@@ -22,6 +22,7 @@ from interview_corvus import __version__
 from interview_corvus.api.security import RateLimiter, SecurityMiddleware
 from interview_corvus.api.sse import batch_stream, history_stream, run_stream
 from interview_corvus.core.errors import CorvusError
+from interview_corvus.core.history import RunEntry
 from interview_corvus.core.hub import HubRun, RunHub
 from interview_corvus.core.models import (
     LANGUAGES,
@@ -179,9 +180,15 @@ def create_app(hub: RunHub, *, token: str | None = None, allowed_hosts: tuple[st
         if hub.history is not None:
             stored = [e for e in await asyncio.to_thread(hub.history.list, limit=limit, query=q)
                       if e.id not in live]
-        items = [s for s in live.values() if not q] + [_entry_summary(e) for e in stored]
+        items = [s for s in live.values() if not q] + [e.summary() for e in stored]
         items.sort(key=lambda item: item["created_at"], reverse=True)
         return {"runs": items[:limit]}
+
+    def stored(run_id: str) -> RunEntry | None:
+        return hub.history.get(run_id) if hub.history is not None else None
+
+    def no_run(run_id: str) -> JSONResponse:
+        return error_response(404, "bad_request", f"No run with id {run_id!r}.")
 
     @app.get("/runs/{run_id}", tags=["runs"])
     async def get_run(run_id: str) -> Any:
@@ -189,13 +196,11 @@ def create_app(hub: RunHub, *, token: str | None = None, allowed_hosts: tuple[st
         if run is not None:
             with run.lock:
                 data = run.snapshot()
-            return {**run.summary(), "data": data, "error": _error_of(run)}
-        entry = hub.history.get(run_id) if hub.history is not None else None
+            return {**run.summary(), "data": data, "error": run.entry.error()}
+        entry = stored(run_id)
         if entry is None:
-            return error_response(404, "bad_request", f"No run with id {run_id!r}.")
-        return {**_entry_summary(entry), "data": entry.result,
-                "error": {"code": entry.error_code, "message": entry.error_message}
-                if entry.error_code else None}
+            return no_run(run_id)
+        return {**entry.summary(), "data": entry.result, "error": entry.error()}
 
     @app.get("/runs/{run_id}/events", tags=["runs"])
     async def run_events(run_id: str, delta: bool = False,
@@ -205,9 +210,9 @@ def create_app(hub: RunHub, *, token: str | None = None, allowed_hosts: tuple[st
         run = hub.get(run_id)
         if run is not None:
             return stream(run, delta, after)
-        entry = hub.history.get(run_id) if hub.history is not None else None
+        entry = stored(run_id)
         if entry is None:
-            return error_response(404, "bad_request", f"No run with id {run_id!r}.")
+            return no_run(run_id)
         return EventSourceResponse(history_stream(entry), headers=SSE_HEADERS, sep="\n")
 
     @app.delete("/runs/{run_id}", tags=["runs"], status_code=202)
@@ -246,17 +251,3 @@ def create_app(hub: RunHub, *, token: str | None = None, allowed_hosts: tuple[st
 
 _CSP = ("default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'unsafe-inline'; "
         "connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'")
-
-
-def _entry_summary(entry: Any) -> dict[str, Any]:
-    return {"id": entry.id, "kind": entry.kind, "origin": entry.origin,
-            "provider": entry.provider, "model": entry.model, "status": entry.status,
-            "language": entry.language, "created_at": entry.created_at,
-            "finished_at": entry.finished_at, "elapsed_ms": entry.elapsed_ms}
-
-
-def _error_of(run: HubRun) -> dict[str, Any] | None:
-    entry = run.entry
-    if entry.error_code:
-        return {"code": entry.error_code, "message": entry.error_message}
-    return None

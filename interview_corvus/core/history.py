@@ -59,6 +59,19 @@ class RunEntry:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    def summary(self) -> dict[str, Any]:
+        """The listing form of a run (``GET /runs``): no input, no result."""
+        return {"id": self.id, "kind": self.kind, "origin": self.origin,
+                "provider": self.provider, "model": self.model, "status": self.status,
+                "language": self.language, "created_at": self.created_at,
+                "finished_at": self.finished_at, "elapsed_ms": self.elapsed_ms}
+
+    def error(self) -> dict[str, Any] | None:
+        """``{code, message}`` of a failed or cancelled run, else None."""
+        if not self.error_code:
+            return None
+        return {"code": self.error_code, "message": self.error_message}
+
 
 class HistoryStore:
     """A small thread-safe store; one connection guarded by a lock."""

@@ -58,11 +58,9 @@ class HubRun:
         self.provider = provider
         self.model = model
         self.streaming = streaming
-        self.created = time.time()
-        self.status = "queued"
         self.entry = RunEntry(id=self.id, kind=job.kind, origin=origin, provider=provider,
                               model=model, language=job.fixed.get("language", ""),
-                              status="queued", input=input_text, created_at=self.created)
+                              status="queued", input=input_text)
         self.ops: list[Op] = []  # the replay buffer: consecutive ids, the newest last
         self.seq = 0
         self.finished = threading.Event()
@@ -82,6 +80,11 @@ class HubRun:
     @property
     def kind(self) -> str:
         return self.job.kind
+
+    @property
+    def status(self) -> str:
+        """queued, running, done, error or cancelled — the history entry's status."""
+        return self.entry.status
 
     def _append(self, kind: str, payload: Any) -> None:
         self.seq += 1
@@ -169,12 +172,8 @@ class HubRun:
 
     # -- summary ----------------------------------------------------------
     def summary(self) -> dict[str, Any]:
-        entry = self.entry
-        return {"id": self.id, "kind": self.kind, "origin": self.origin,
-                "provider": self.provider, "model": self.model, "status": self.status,
-                "language": entry.language, "created_at": self.created,
-                "finished_at": entry.finished_at, "elapsed_ms": entry.elapsed_ms,
-                "last_event_id": self.seq, "watchers": self.subscriber_count}
+        return {**self.entry.summary(), "last_event_id": self.seq,
+                "watchers": self.subscriber_count}
 
 
 class RunHub:
@@ -230,7 +229,7 @@ class RunHub:
         try:
             self._acquire(run, pool)
             try:
-                run.status = run.entry.status = "running"
+                run.entry.status = "running"
                 for update in run.active.updates():
                     if update.final:
                         self._finish(run, update)
@@ -282,7 +281,6 @@ class RunHub:
         entry = run.entry
         entry.status, entry.result = "done", update.partial.model_dump(mode="json")
         entry.elapsed_ms, entry.usage = stats.elapsed_ms, stats.usage or None
-        run.status = "done"
         run.log_event("done", events.done_event(run.id, update.partial, stats.elapsed_ms,
                                                 stats.usage))
 
@@ -292,8 +290,7 @@ class RunHub:
         entry.status = "cancelled" if error.code == "cancelled" else "error"
         entry.result = None if partial is None else partial.model_dump(mode="json")
         entry.error_code, entry.error_message = error.code, error.message
-        entry.elapsed_ms = (time.time() - run.created) * 1000
-        run.status = "error"
+        entry.elapsed_ms = (time.time() - entry.created_at) * 1000
         run.log_event("error", events.error_event(run.id, error, partial))
 
     def _retire(self, run: HubRun) -> None:
