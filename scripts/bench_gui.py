@@ -71,6 +71,13 @@ class Heartbeat:
         return self.gaps
 
 
+def pump(app: QApplication, done: object) -> None:
+    """Run the event loop (the heartbeat ticks in it) until ``done()`` is true."""
+    while not done():  # type: ignore[operator]
+        app.processEvents()
+        time.sleep(0.0005)
+
+
 def run_corvus(app: QApplication, lines: list[dict]) -> tuple[list[float], int]:
     from interview_corvus.ui.app import CorvusApp
 
@@ -86,9 +93,7 @@ def run_corvus(app: QApplication, lines: list[dict]) -> tuple[list[float], int]:
         lambda _m: frames.__setitem__(0, frames[0] + 1)))
     beat.start()
     window.optimize()
-    while window.busy:
-        app.processEvents()
-        time.sleep(0.0005)
+    pump(app, lambda: not window.busy)
     gaps = beat.stop()
     window.close()
     corvus.shutdown()
@@ -135,9 +140,7 @@ def run_naive(app: QApplication, lines: list[dict]) -> tuple[list[float], int]:
     beat = Heartbeat()
     beat.start()
     thread.start()
-    while not finished[0]:
-        app.processEvents()
-        time.sleep(0.0005)
+    pump(app, lambda: finished[0])
     gaps = beat.stop()
     thread.quit()
     thread.wait()

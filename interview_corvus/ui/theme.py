@@ -6,6 +6,24 @@ from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QColor, QGuiApplication, QPalette
 from PyQt6.QtWidgets import QApplication
 
+_Role = QPalette.ColorRole
+# role: (light, dark)
+PALETTE = {
+    _Role.Window: ("#f5f5f5", "#202124"),
+    _Role.WindowText: ("#1f1f1f", "#e8eaed"),
+    _Role.Base: ("#ffffff", "#171717"),
+    _Role.AlternateBase: ("#f0f0f0", "#2a2b2e"),
+    _Role.Text: ("#1f1f1f", "#e8eaed"),
+    _Role.Button: ("#ececec", "#2d2e31"),
+    _Role.ButtonText: ("#1f1f1f", "#e8eaed"),
+    _Role.Highlight: ("#2563eb", "#3b82f6"),
+    _Role.HighlightedText: ("#ffffff", "#ffffff"),
+    _Role.ToolTipBase: ("#ffffe1", "#2d2e31"),
+    _Role.ToolTipText: ("#1f1f1f", "#e8eaed"),
+    _Role.PlaceholderText: ("#777777", "#9aa0a6"),
+    _Role.Link: ("#1d4ed8", "#8ab4f8"),
+}
+
 
 def is_dark(theme: str) -> bool:
     if theme == "system":
@@ -19,27 +37,7 @@ def apply_theme(app: QApplication, theme: str) -> bool:
     app.setStyle("Fusion")
     dark = is_dark(theme)
     palette = QPalette()
-    if dark:
-        colors = {
-            QPalette.ColorRole.Window: "#202124", QPalette.ColorRole.WindowText: "#e8eaed",
-            QPalette.ColorRole.Base: "#171717", QPalette.ColorRole.AlternateBase: "#2a2b2e",
-            QPalette.ColorRole.Text: "#e8eaed", QPalette.ColorRole.Button: "#2d2e31",
-            QPalette.ColorRole.ButtonText: "#e8eaed", QPalette.ColorRole.Highlight: "#3b82f6",
-            QPalette.ColorRole.HighlightedText: "#ffffff", QPalette.ColorRole.ToolTipBase:
-            "#2d2e31", QPalette.ColorRole.ToolTipText: "#e8eaed",
-            QPalette.ColorRole.PlaceholderText: "#9aa0a6", QPalette.ColorRole.Link: "#8ab4f8",
-        }
-    else:
-        colors = {
-            QPalette.ColorRole.Window: "#f5f5f5", QPalette.ColorRole.WindowText: "#1f1f1f",
-            QPalette.ColorRole.Base: "#ffffff", QPalette.ColorRole.AlternateBase: "#f0f0f0",
-            QPalette.ColorRole.Text: "#1f1f1f", QPalette.ColorRole.Button: "#ececec",
-            QPalette.ColorRole.ButtonText: "#1f1f1f", QPalette.ColorRole.Highlight: "#2563eb",
-            QPalette.ColorRole.HighlightedText: "#ffffff", QPalette.ColorRole.ToolTipBase:
-            "#ffffe1", QPalette.ColorRole.ToolTipText: "#1f1f1f",
-            QPalette.ColorRole.PlaceholderText: "#777777", QPalette.ColorRole.Link: "#1d4ed8",
-        }
-    for role, color in colors.items():
-        palette.setColor(role, QColor(color))
+    for role, (light, dark_color) in PALETTE.items():
+        palette.setColor(role, QColor(dark_color if dark else light))
     app.setPalette(palette)
     return dark
