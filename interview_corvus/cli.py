@@ -10,7 +10,6 @@ import argparse
 import json
 import logging
 import sys
-import uuid
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -153,11 +152,12 @@ def _settings(args: argparse.Namespace) -> Any:
 
 
 def _answer(args: argparse.Namespace) -> int:
-    from interview_corvus.core import events
-    from interview_corvus.core.coalesce import coalesced
-    from interview_corvus.core.errors import BadRequest, CorvusError, as_corvus_error
+    from interview_corvus.core.errors import BadRequest, CorvusError
+    from interview_corvus.core.history import HistoryStore
+    from interview_corvus.core.hub import RunHub
     from interview_corvus.core.llm_service import LLMService
     from interview_corvus.core.models import language_for_suffix
+    from interview_corvus.core.watch import follow
 
     text, images = _read_input(args.files, args.command)
     settings = _settings(args)
@@ -177,46 +177,40 @@ def _answer(args: argparse.Namespace) -> int:
     except CorvusError as exc:  # e.g. no API key configured
         raise UsageError(exc.message) from None
 
-    run_id = uuid.uuid4().hex
-    run = service.open_run(job)
-    start = events.start_event(run_id, job.kind, provider.name, provider.model, service.streaming)
+    # Through the hub, like every run: the output is exactly the SSE events, and the
+    # run (with its partial, if it fails or is cancelled) lands in the history.
+    hub = RunHub(service, HistoryStore())
+    input_text = text or "\n".join(str(p) for p in images)
+    run = hub.submit(job, origin="cli", input_text=input_text)
     if args.json:
-        out = _JsonOut()
+        out: Any = _JsonOut()
     else:
         from interview_corvus.cli_render import LiveOut
 
         out = LiveOut(job.kind, provider.name, provider.model)
-    out.event(start)
     interval = JSON_INTERVAL if args.json else HUMAN_INTERVAL
-    try:
-        for item in coalesced(run, interval):
-            if item.kind == "partial":
-                out.event(events.partial_event(run_id, item.model))
-            else:
-                stats = item.stats
-                out.event(events.done_event(run_id, item.model,
-                                            stats.elapsed_ms if stats else 0.0,
-                                            stats.usage if stats else None))
-        return 0
-    except BrokenPipeError:  # the reader went away (e.g. `| head`): stop quietly
-        run.cancel.cancel()
-        out = _Discard()
-        return 1
-    except KeyboardInterrupt:
-        from interview_corvus.core.errors import Cancelled
+    seen: dict[str, Any] = {"id": 0, "type": ""}
 
-        run.cancel.cancel()
-        out.event(events.error_event(run_id, Cancelled(), run.latest()))
-        return 1
-    except Exception as exc:
-        error = as_corvus_error(exc)
-        if error is not exc:
-            log.exception("unexpected failure")
-        out.event(events.error_event(run_id, error, error.partial or run.latest()))
+    def show_events() -> None:
+        for event_id, payload in follow(run, interval=interval, after=seen["id"]):
+            seen.update(id=event_id, type=payload["type"])
+            out.event(payload)
+
+    try:
+        try:
+            show_events()
+        except KeyboardInterrupt:
+            run.cancel()  # the run ends with an error event (cancelled) and its partial
+            show_events()
+        return 0 if seen["type"] == "done" else 1
+    except BrokenPipeError:  # the reader went away (e.g. `| head`): stop quietly
+        run.cancel()
+        run.finished.wait(5)
+        out = _Discard()
         return 1
     finally:
         out.close()
-        service.provider.close()
+        provider.close()
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -96,7 +96,10 @@ class LiveOut:
         if payload.get("data"):
             self.data = payload["data"]
             self.progress = float(self.data.get("progress", self.progress))
-        if kind == "partial":
+        if kind == "queued":
+            self.status = Text(f"waiting for the model · position {payload['position']}",
+                               style="dim")
+        elif kind == "partial":
             self.status = Text("streaming…", style="yellow")
         elif kind == "done":
             usage = payload.get("usage") or {}

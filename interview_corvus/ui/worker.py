@@ -9,14 +9,13 @@ run's flag and aborts the provider stream at once.
 
 from __future__ import annotations
 
-import threading
-import time
 from typing import Any
 
 from PyQt6.QtCore import QObject, QThread, pyqtSignal, pyqtSlot
 
 from interview_corvus.core.errors import CorvusError
 from interview_corvus.core.hub import HubRun
+from interview_corvus.core.watch import follow
 
 FRAME = 1 / 30
 
@@ -33,39 +32,23 @@ class RunWorker(QObject):
         super().__init__()
         self.run = run
         self.interval = interval
-        self._wake = threading.Event()
 
     @pyqtSlot()
     def work(self) -> None:
-        run = self.run
-        unsubscribe = run.subscribe(lambda _kind: self._wake.set())
-        after, next_partial = 0, 0.0
         try:
-            while True:
-                self._wake.clear()
-                now = time.monotonic()
-                events, after, ended = run.events_after(after, delta=True, partials=False,
-                                                        has_base=True)
-                for _, payload in events:
-                    self._dispatch(payload)
-                if ended:
-                    run.finished.wait(5)  # the hub has saved the run to history by then
-                    return
-                if after < run.seq and now >= next_partial:
-                    next_partial = now + self.interval
-                    after = run.seq  # the model read next is at least this new
-                    model = run.active.latest()
-                    if model is not None:
-                        self.partial.emit(model)
-                wait = max(0.0, next_partial - time.monotonic()) if after < run.seq else 0.5
-                self._wake.wait(wait)
+            # delta mode: the payloads are not used, and patches are cheaper than snapshots
+            for _, payload in follow(self.run, interval=self.interval, delta=True):
+                self._dispatch(payload)
         finally:
-            unsubscribe()
             self.done.emit()
 
     def _dispatch(self, payload: dict[str, Any]) -> None:
         kind = payload["type"]
-        if kind == "queued":
+        if kind == "partial":
+            model = self.run.active.latest()  # the newest state, as a model
+            if model is not None:
+                self.partial.emit(model)
+        elif kind == "queued":
             self.queued.emit(int(payload["position"]))
         elif kind == "done":
             self.finished.emit(self.run.active.result,
