@@ -62,3 +62,29 @@ def memory_keyring():
     keyring.set_keyring(Memory())
     yield keyring.get_keyring()
     keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def make_app(qapp, tmp_path):
+    apps: list[CorvusApp] = []
+
+    from fakes import CODE, transcript
+
+    from interview_corvus.core.history import HistoryStore
+    from interview_corvus.core.settings import Settings
+    from interview_corvus.ui.app import CorvusApp
+
+    def make(path: Path | None = None, **llm) -> CorvusApp:
+        settings = Settings(llm={"provider": "replay",
+                                 "replay_path": str(path or transcript(tmp_path)), **llm})
+        corvus = CorvusApp(qapp, settings, history=HistoryStore(tmp_path / "h.sqlite3"),
+                           tray=False)
+        corvus.window.show()
+        corvus.window.editor.setPlainText(CODE)
+        apps.append(corvus)
+        return corvus
+
+    yield make
+    for corvus in apps:
+        corvus.window.close()
+        corvus.shutdown()

@@ -6,10 +6,12 @@ import json
 import queue
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 from interview_corvus.core.providers.base import AnswerRequest, Provider, StreamInfo
 
 END = object()
+CODE = (Path(__file__).resolve().parent.parent / "examples" / "two_sum.py").read_text()
 
 
 class FakeProvider(Provider):
@@ -73,7 +75,7 @@ OPTIMIZATION = {
 }
 
 
-def run_real_model(stream) -> tuple[list, object]:
+def run_real_model(stream, also: tuple[str, ...] = ()) -> tuple[list, object]:
     """Drain a real model's stream: (partials, outcome). A tiny model may be cut off
     or go off-schema; that must end in a typed error carrying the partial, never a hang."""
     from interview_corvus.core.errors import CorvusError
@@ -83,8 +85,20 @@ def run_real_model(stream) -> tuple[list, object]:
         for partial in stream:
             partials.append(partial)
     except CorvusError as exc:
-        assert exc.code in ("incomplete", "invalid"), exc
+        assert exc.code in ("incomplete", "invalid", *also), exc
         assert exc.partial is not None or not partials
         return partials, exc
     assert partials and partials[-1].is_complete and partials[-1].progress == 1.0
     return partials, partials[-1]
+
+
+def transcript(tmp_path, answer=OPTIMIZATION, *, delay=15, chunk=6, fail_after=None) -> Path:
+    text = json.dumps(answer)
+    lines = []
+    for index, start in enumerate(range(0, len(text), chunk)):
+        if fail_after is not None and index == fail_after:
+            lines.append({"raise": "server_error"})
+        lines.append({"delta": text[start : start + chunk], "delay_ms": delay})
+    path = tmp_path / "transcript.jsonl"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    return path

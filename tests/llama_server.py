@@ -2,7 +2,7 @@
 
 Same server and arguments as ``python -m llama_cpp.server``; the weights are
 loaded without llama.cpp's extra buffer types (see
-``interview_corvus.core.providers.local._without_extra_buffers``), which crash
+``interview_corvus.core.providers.local_worker._without_extra_buffers``), which crash
 batched prompt evaluation on some AMX CPUs in VMs.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import runpy
 
-from interview_corvus.core.providers.local import _without_extra_buffers
+from interview_corvus.core.providers.local_worker import _without_extra_buffers
 
 if __name__ == "__main__":
     with _without_extra_buffers():

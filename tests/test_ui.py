@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import keyring
 import pytest
-from fakes import OPTIMIZATION
+from fakes import CODE, OPTIMIZATION, transcript
 
 pytest.importorskip("PyQt6")
 
@@ -19,40 +16,6 @@ from interview_corvus.core.history import HistoryStore
 from interview_corvus.core.settings import Settings, load_settings, settings_file
 from interview_corvus.ui.app import CorvusApp
 from interview_corvus.ui.settings_dialog import SettingsDialog
-
-CODE = Path(__file__).resolve().parent.parent.joinpath("examples", "two_sum.py").read_text()
-
-
-def transcript(tmp_path, answer=OPTIMIZATION, *, delay=15, chunk=6, fail_after=None) -> Path:
-    text = json.dumps(answer)
-    lines = []
-    for index, start in enumerate(range(0, len(text), chunk)):
-        if fail_after is not None and index == fail_after:
-            lines.append({"raise": "server_error"})
-        lines.append({"delta": text[start : start + chunk], "delay_ms": delay})
-    path = tmp_path / "transcript.jsonl"
-    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
-    return path
-
-
-@pytest.fixture
-def make_app(qapp, tmp_path):
-    apps: list[CorvusApp] = []
-
-    def make(path: Path | None = None, **llm) -> CorvusApp:
-        settings = Settings(llm={"provider": "replay",
-                                 "replay_path": str(path or transcript(tmp_path)), **llm})
-        corvus = CorvusApp(qapp, settings, history=HistoryStore(tmp_path / "h.sqlite3"),
-                           tray=False)
-        corvus.window.show()
-        corvus.window.editor.setPlainText(CODE)
-        apps.append(corvus)
-        return corvus
-
-    yield make
-    for corvus in apps:
-        corvus.window.close()
-        corvus.shutdown()
 
 
 def test_optimize_updates_the_widgets_live(qtbot, make_app):
@@ -120,7 +83,8 @@ def test_error_banner_keeps_partial_and_retry_succeeds(qtbot, make_app, tmp_path
     with qtbot.waitSignal(window.run_ended, timeout=10_000) as ended:
         window.optimize_button.click()
     assert ended.args == ["error"]
-    assert window.banner.isVisible() and "unavailable" in window.banner.label.text()
+    assert window.banner.isVisible() and window.banner.code == "unavailable"
+    assert "could not answer" in window.banner.label.text()
     assert window.result.code.text()  # what arrived is kept
     qtbot.waitUntil(lambda: window.handle is None, timeout=3000)
     with qtbot.waitSignal(window.run_ended, timeout=10_000) as ended:
@@ -213,12 +177,52 @@ def test_history_reopen(qtbot, make_app):
     assert window.history.list.count() == 0
 
 
-def test_a_run_started_over_http_appears_in_the_window(qtbot, make_app):
+def test_a_run_started_over_http_is_announced_not_forced_on_the_user(qtbot, make_app):
     corvus = make_app()
-    job = corvus.service.optimization_job(CODE, "python")
-    corvus.hub.submit(job, origin="http", input_text=CODE)
-    qtbot.waitUntil(lambda: corvus.window.result.code.text() == OPTIMIZATION["optimized_code"],
-                    timeout=20_000)
+    window = corvus.window
+    with qtbot.waitSignal(window.run_ended, timeout=20_000):
+        window.optimize_button.click()
+    window.editor.setPlainText("my own draft")
+    mine = window.result.code.text()
+    job = corvus.service.optimization_job("def other(): pass\n", "python")
+    run = corvus.hub.submit(job, origin="http", input_text="def other(): pass\n")
+    qtbot.waitUntil(lambda: window.external_bar.isVisible(), timeout=5000)
+    assert "started over http" in window.external_bar.label.text()
+    run.finished.wait(20)
+    qtbot.waitUntil(lambda: not window.external_bar.isVisible(), timeout=5000)
+    # the user's code and answer are untouched; the run is in history
+    assert window.editor.toPlainText() == "my own draft"
+    assert window.result.code.text() == mine
+    qtbot.waitUntil(lambda: window.history.list.count() == 2, timeout=3000)
+
+
+def test_follow_and_cancel_a_run_started_over_http(qtbot, make_app, tmp_path):
+    corvus = make_app(transcript(tmp_path, delay=60))
+    window = corvus.window
+    run = corvus.hub.submit(corvus.service.optimization_job(CODE, "python"), origin="http",
+                            input_text=CODE)
+    qtbot.waitUntil(lambda: window.external_bar.isVisible(), timeout=5000)
+    window.external_bar.follow_button.click()
+    assert window.watching is not None and window.cancel_button.isEnabled()
+    qtbot.waitUntil(lambda: len(window.result.code.text()) > 5, timeout=10_000)
+    window.cancel_button.click()  # the window cancels a run it did not start
+    assert run.finished.wait(5)
+    qtbot.waitUntil(lambda: window.watching is None, timeout=5000)
+    assert "cancelled" in window.statusBar().currentMessage()
+    assert corvus.history.get(run.id).status == "cancelled"
+    assert not window.cancel_button.isEnabled()
+
+
+def test_cancel_from_the_notice(qtbot, make_app, tmp_path):
+    corvus = make_app(transcript(tmp_path, delay=60))
+    window = corvus.window
+    run = corvus.hub.submit(corvus.service.optimization_job(CODE, "python"), origin="http",
+                            input_text=CODE)
+    qtbot.waitUntil(lambda: window.external_bar.isVisible(), timeout=5000)
+    window.external_bar.cancel_button.click()
+    assert run.finished.wait(5)
+    qtbot.waitUntil(lambda: not window.external_bar.isVisible(), timeout=5000)
+    assert window.result.code.text() == ""  # never shown: the user did not ask
 
 
 def test_captures_are_unique_bounded_and_deleted_on_reset(qtbot, make_app):
@@ -235,6 +239,7 @@ def test_captures_are_unique_bounded_and_deleted_on_reset(qtbot, make_app):
 
 def test_solve_with_images_needs_a_vision_provider(qtbot, make_app):
     window = make_app().window
+    window.editor.clear()
     window.captures.add_pixmap(QPixmap(10, 10))
     window.solve_button.click()
     assert window.banner.isVisible() and "cannot read images" in window.banner.label.text()

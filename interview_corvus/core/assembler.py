@@ -167,6 +167,12 @@ class AnswerAssembler:
                 "in settings or shorten the input.",
                 partial=self.partial(), raw=self.raw_text(),
             )
+        if finish_reason == "repetition":
+            raise AnswerIncomplete(
+                "The model started repeating itself and was stopped; what it wrote is kept. "
+                "Try again, or choose a larger model in settings.",
+                partial=self.partial(), raw=self.raw_text(),
+            )
         if not self.parser.started:
             raise AnswerIncomplete("The model returned no answer.", raw=self.raw_text())
         try:

@@ -100,7 +100,9 @@ class LLMService:
                                 schema)
         return Job(CodeSolution, request, {"language": language}, _expected_solution())
 
-    def image_solution_job(self, images: Sequence[str | Path], language: str) -> Job:
+    def image_solution_job(self, images: Sequence[str | Path], language: str,
+                           text: str = "") -> Job:
+        """Solve the problem the screenshots show; ``text`` is what the user typed beside."""
         paths = [Path(p) for p in images]
         if not paths:
             raise BadRequest("No screenshots to solve: capture at least one.")
@@ -118,7 +120,7 @@ class LLMService:
         language = _language(language)
         schema = CodeSolution.answer_schema(self._limits("solution", 0))
         request = self._request("solution", prompts.image_solution_prompt(
-            language, schema, len(paths)), schema)
+            language, schema, len(paths), text), schema)
         request.images = paths
         return Job(CodeSolution, request, {"language": language}, _expected_solution())
 

@@ -41,11 +41,14 @@ def solution_prompt(problem: str, language: str, schema: dict[str, Any]) -> str:
     )
 
 
-def image_solution_prompt(language: str, schema: dict[str, Any], count: int) -> str:
+def image_solution_prompt(language: str, schema: dict[str, Any], count: int,
+                          text: str = "") -> str:
     pages = "screenshot" if count == 1 else f"{count} screenshots"
+    notes = f"\n\nThe user also wrote (part of the problem):\n{text.strip()}" if text.strip() \
+        else ""
     return (
         f"The attached {pages} show a programming problem. Read it carefully and "
         f"solve it in {language}: complete, runnable code, an explanation, time and "
         "space complexity, edge cases and alternative approaches.\n\n"
-        f"{describe_fields(schema)}"
+        f"{describe_fields(schema)}{notes}"
     )

@@ -48,6 +48,27 @@ def settings_file() -> Path:
     return config_dir() / "settings.json"
 
 
+def base_url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be a provider base URL, or None if it can (empty is fine)."""
+    from urllib.parse import urlsplit
+
+    url = url.strip()
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises on a bad port
+    except ValueError:
+        return "The base URL is not a valid URL (check the port)."
+    if parts.scheme not in ("http", "https"):
+        return "The base URL must start with http:// or https:// (e.g. http://127.0.0.1:11434/v1)."
+    if not parts.hostname:
+        return "The base URL has no host name (e.g. http://127.0.0.1:11434/v1)."
+    if any(c.isspace() for c in url):
+        return "The base URL must not contain spaces."
+    return None
+
+
 class LLMSettings(BaseModel):
     provider: ProviderName = "local"
     model: str = Field(default="", description="Model name; empty picks the provider's default.")

@@ -49,6 +49,31 @@ def normalize(sequence: str) -> str:
     return QKeySequence(sequence).toString(QKeySequence.SequenceFormat.PortableText)
 
 
+# Shortcuts every user expects to keep their usual meaning in any text field.
+_STANDARD = {
+    "Copy": QKeySequence.StandardKey.Copy, "Paste": QKeySequence.StandardKey.Paste,
+    "Cut": QKeySequence.StandardKey.Cut, "Undo": QKeySequence.StandardKey.Undo,
+    "Redo": QKeySequence.StandardKey.Redo, "Select all": QKeySequence.StandardKey.SelectAll,
+    "Save": QKeySequence.StandardKey.Save, "Open": QKeySequence.StandardKey.Open,
+    "New": QKeySequence.StandardKey.New, "Close": QKeySequence.StandardKey.Close,
+    "Quit": QKeySequence.StandardKey.Quit, "Find": QKeySequence.StandardKey.Find,
+    "Print": QKeySequence.StandardKey.Print, "Bold": QKeySequence.StandardKey.Bold,
+    "Delete": QKeySequence.StandardKey.Delete,
+}
+
+
+def standard_meaning(sequence: str) -> str | None:
+    """The standard action ``sequence`` means (e.g. "Paste" for Ctrl+V), or None."""
+    key = normalize(sequence)
+    if not key:
+        return None
+    for name, standard in _STANDARD.items():
+        if any(normalize(b.toString(QKeySequence.SequenceFormat.PortableText)) == key
+               for b in QKeySequence.keyBindings(standard)):
+            return name
+    return None
+
+
 def find_conflicts(mapping: dict[str, str]) -> dict[str, list[str]]:
     """Key sequences bound to more than one action."""
     seen: dict[str, list[str]] = {}

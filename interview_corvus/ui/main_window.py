@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from pathlib import Path
@@ -12,7 +13,6 @@ from PyQt6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QFont
 from PyQt6.QtWidgets import (
     QComboBox,
     QFileDialog,
-    QFrame,
     QHBoxLayout,
     QLabel,
     QMainWindow,
@@ -31,39 +31,62 @@ from interview_corvus.core.models import LANGUAGES, StreamedAnswer, language_for
 from interview_corvus.core.settings import Settings
 from interview_corvus.ui.capture import CaptureStrip
 from interview_corvus.ui.history_panel import HistoryPanel
+from interview_corvus.ui.notices import ErrorBanner, ExternalRunBar
 from interview_corvus.ui.result_view import ResultView
 from interview_corvus.ui.worker import RunHandle
 
 log = logging.getLogger(__name__)
 
 
-class ErrorBanner(QFrame):
-    retry = pyqtSignal()
+def done_message(stats: dict[str, Any]) -> str:
+    """"done in 2.3 s · 85 tokens/s" — a rate only where it means something.
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("errorBanner")
-        self.setStyleSheet("#errorBanner { background: #fde2e2; border: 1px solid #e0a0a0;"
-                           " border-radius: 4px; } QLabel { color: #8a1010; }")
-        self.label = QLabel()
-        self.label.setWordWrap(True)
-        self.retry_button = QPushButton("Retry")
-        self.retry_button.clicked.connect(self.retry)
-        dismiss = QPushButton("Dismiss")
-        dismiss.clicked.connect(self.hide)
-        layout = QHBoxLayout(self)
-        layout.addWidget(self.label, 1)
-        layout.addWidget(self.retry_button)
-        layout.addWidget(dismiss)
-        self.hide()
-
-    def show_error(self, code: str, message: str) -> None:
-        self.label.setText(f"<b>{code}</b>: {_escape(message)} — what arrived is kept below.")
-        self.show()
+    The rate is output tokens over the time they streamed (after the first
+    delta); a non-streaming answer arrives at once, so it has none.
+    """
+    seconds = stats.get("elapsed_ms", 0.0) / 1000
+    text = f"done in {seconds:.1f} s"
+    tokens = (stats.get("usage") or {}).get("output_tokens")
+    first = stats.get("first_delta_ms")
+    if stats.get("streaming") and tokens and first is not None and stats.get("deltas", 0) > 1:
+        streamed = seconds - first / 1000
+        if streamed >= 0.05:
+            text += f" · {tokens / streamed:.0f} tokens/s"
+    return text
 
 
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp")
+
+
+def request_for_entry(entry: Any) -> tuple[str, Any, str]:
+    """(action, payload, language) that runs a history entry again as it was."""
+    if entry.kind == "optimization":
+        return "optimize", entry.input, entry.language
+    lines = entry.input.splitlines()
+    images = []
+    for line in lines:
+        if not (Path(line).suffix.lower() in IMAGE_SUFFIXES and Path(line).is_file()):
+            break
+        images.append(line)
+    if images:
+        text = "\n".join(lines[len(images):]).strip()
+        return "solve_images", (images, text), entry.language
+    return "solve", entry.input, entry.language
+
+
+def images_input(paths: list[str], text: str) -> str:
+    """What history keeps as the input of a screenshot run: the paths, then any text."""
+    return "\n".join(paths) + (f"\n\n{text.strip()}" if text.strip() else "")
+
+
+def entry_status(entry: Any) -> str:
+    """The status line of a reopened run: its own outcome, never the previous run's."""
+    when = time.strftime("%Y-%m-%d %H:%M", time.localtime(entry.created_at))
+    outcome = {"done": "✓ done", "error": f"✗ failed ({entry.error_code})",
+               "cancelled": "⊘ cancelled — partial answer",
+               "interrupted": "⚠ interrupted — partial answer"}.get(entry.status, entry.status)
+    took = f" in {entry.elapsed_ms / 1000:.1f} s" if entry.elapsed_ms else ""
+    return f"reopened run of {when} · {outcome}{took} · {entry.provider} · {entry.model}"
 
 
 class MainWindow(QMainWindow):
@@ -76,10 +99,12 @@ class MainWindow(QMainWindow):
         self.hub = hub
         self.settings = settings
         self.handle: RunHandle | None = None
-        self.watching: RunHandle | None = None
+        self.watching: RunHandle | None = None  # a run from elsewhere shown in the panel
+        self.external: list[RunHandle] = []  # runs from elsewhere still going
         self._retired: list[RunHandle] = []
         self._outcome = ""
-        self._last_request: tuple[str, Any] | None = None
+        self._note = ""  # said beside the status of the current run
+        self._last_request: tuple[str, Any, str] | None = None  # action, payload, language
         self._started = 0.0
         self._progress = 0
         self.setWindowTitle("Interview Corvus")
@@ -133,12 +158,16 @@ class MainWindow(QMainWindow):
         self.progress.setValue(0)
         self.banner = ErrorBanner()
         self.banner.retry.connect(self.retry)
+        self.external_bar = ExternalRunBar()
+        self.external_bar.follow.connect(self._on_follow)
+        self.external_bar.cancel.connect(self._on_cancel_external)
         self.result = ResultView()
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.addWidget(self.progress)
         right_layout.addWidget(self.banner)
+        right_layout.addWidget(self.external_bar)
         right_layout.addWidget(self.result, 1)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(left)
@@ -187,42 +216,67 @@ class MainWindow(QMainWindow):
         self._start("optimize", self.editor.toPlainText())
 
     def solve(self) -> None:
-        if self.captures.paths():
-            self._start("solve_images", list(self.captures.paths()))
+        """Solve what the user gave: screenshots and typed text together where possible."""
+        paths = [str(p) for p in self.captures.paths()]
+        text = self.editor.toPlainText()
+        if paths and not self._vision() and text.strip():
+            # the text alone can be solved: do that, and say the screenshots stayed home
+            self._start("solve", text)
+            self._note = (f"the screenshots were not sent: {self.hub.service.provider.name} "
+                          "cannot read images")
+            self.statusBar().showMessage(f"solving the typed problem · {self._note}")
+        elif paths:
+            self._start("solve_images", (paths, text))
         else:
-            self._start("solve", self.editor.toPlainText())
+            self._start("solve", text)
+
+    def _vision(self) -> bool:
+        try:
+            return self.hub.service.provider.supports_vision
+        except CorvusError:
+            return False
 
     def retry(self) -> None:
+        """Run the last request again, exactly as it was (input, kind and language)."""
         if self._last_request is not None:
-            self._start(*self._last_request)
+            action, payload, language = self._last_request
+            self._start(action, payload, language)
 
-    def _start(self, action: str, payload: Any) -> None:
+    def _start(self, action: str, payload: Any, language: str | None = None) -> None:
         if self.busy:
             return  # one run per panel: never two workers writing one view
         service = self.hub.service
-        language = self.language.currentText()
+        language = language or self.language.currentText()
         try:
             if action == "optimize":
                 job = service.optimization_job(payload, language)
             elif action == "solve_images":
-                job = service.image_solution_job(payload, language)
+                job = service.image_solution_job(payload[0], language, payload[1])
             else:
                 job = service.solution_job(payload, language)
         except CorvusError as exc:
             self.banner.show_error(exc.code, exc.message)
             self.banner.retry_button.hide()
             return
-        self._last_request = (action, payload)
+        self._last_request = (action, payload, language)
+        self._note = ""
         self._stop_watching()
         self.banner.hide()
         self.result.clear()
-        self._progress = 0
-        self.progress.setValue(0)
-        text = payload if isinstance(payload, str) else "\n".join(map(str, payload))
+        self._reset_progress()
+        text = payload if isinstance(payload, str) else images_input(*payload)
         run = self.hub.submit(job, origin="window", input_text=text)
         self.handle = self._watch(run)
         self._set_busy(True)
+        if not run.streaming:  # nothing arrives until the whole answer: say so, visibly busy
+            self.progress.setRange(0, 0)
+            self.statusBar().showMessage("waiting for the whole answer (streaming is off)…")
         self.run_started.emit(run)
+
+    def _reset_progress(self) -> None:
+        self.progress.setRange(0, 100)
+        self._progress = 0
+        self.progress.setValue(0)
 
     def _watch(self, run: HubRun) -> RunHandle:
         handle = RunHandle(run, self)
@@ -238,17 +292,22 @@ class MainWindow(QMainWindow):
         return handle
 
     def cancel(self) -> None:
+        """Cancel the window's run, or the run from elsewhere that the panel follows."""
         if self.handle is not None:
             self.handle.cancel()
+        elif self.watching is not None:
+            self.watching.cancel()
 
     def reset(self) -> None:
         self.cancel()
         self.editor.clear()
         self.result.clear()
         self.banner.hide()
-        self.progress.setValue(0)
-        self._progress = 0
+        self._reset_progress()
         self.captures.clear()
+        self._last_request = None
+        self.statusBar().clearMessage()
+        self._show_provider()
 
     def capture(self) -> None:
         self.captures.capture(self)
@@ -256,7 +315,7 @@ class MainWindow(QMainWindow):
     def _set_busy(self, busy: bool) -> None:
         self.optimize_button.setEnabled(not busy)
         self.solve_button.setEnabled(not busy)
-        self.cancel_button.setEnabled(busy)
+        self.cancel_button.setEnabled(busy or self.watching is not None)
         if busy:
             self._clock.start()
         else:
@@ -266,7 +325,7 @@ class MainWindow(QMainWindow):
     def _on_partial(self, model: StreamedAnswer) -> None:
         self.result.show_model(model)
         self._set_progress(model.progress)
-        self.statusBar().showMessage("streaming…")
+        self.statusBar().showMessage("streaming…" + (f" · {self._note}" if self._note else ""))
 
     def _on_queued(self, position: int) -> None:
         self.statusBar().showMessage(f"waiting for the model · position {position} in queue")
@@ -274,10 +333,8 @@ class MainWindow(QMainWindow):
     def _on_finished(self, model: StreamedAnswer, stats: dict[str, Any]) -> None:
         self.result.show_model(model)
         self._set_progress(1.0)
-        seconds = stats["elapsed_ms"] / 1000
-        tokens = stats["usage"].get("output_tokens")
-        rate = f" · {tokens / seconds:.0f} tokens/s" if tokens and seconds > 0 else ""
-        self.statusBar().showMessage(f"done in {seconds:.1f} s{rate}")
+        self.statusBar().showMessage(done_message(stats)
+                                     + (f" · {self._note}" if self._note else ""))
         self._outcome = "done"
 
     def _on_errored(self, error: CorvusError) -> None:
@@ -291,7 +348,7 @@ class MainWindow(QMainWindow):
     def _on_aborted(self, partial: StreamedAnswer | None) -> None:
         if partial is not None:
             self.result.show_model(partial)
-        self.statusBar().showMessage("cancelled — the partial answer is kept")
+        self.statusBar().showMessage("⊘ cancelled — the partial answer is kept")
         self._outcome = "cancelled"
 
     def _on_handle_done(self, handle: RunHandle) -> None:
@@ -299,9 +356,13 @@ class MainWindow(QMainWindow):
         own = handle is self.handle
         if own:
             self.handle = None
-            self._set_busy(False)
         elif handle is self.watching:
             self.watching = None
+        if handle in self.external:
+            self.external.remove(handle)
+            self._show_external()
+        if own or not self.busy:
+            self._set_busy(self.busy)
         self._retire(handle)
         self.history.refresh()
         if own:
@@ -316,6 +377,8 @@ class MainWindow(QMainWindow):
         self._retired = [*still, handle]
 
     def _set_progress(self, value: float) -> None:
+        if self.progress.maximum() == 0:  # leave the busy state at the first result
+            self.progress.setRange(0, 100)
         percent = round(value * 100)
         if percent > self._progress:  # monotonic on screen too
             self._progress = percent
@@ -331,20 +394,55 @@ class MainWindow(QMainWindow):
             self.external_run.emit(run)  # queued to the main thread
 
     def _on_external_run(self, run: HubRun) -> None:
+        """Announce a run started elsewhere; the user's code and answer stay as they are."""
         self.history.refresh()
-        if self.busy or self.watching is not None:
+        handle = RunHandle(run, self)
+        handle.worker.done.connect(lambda h=handle: self._on_handle_done(h))
+        handle.start()
+        self.external.append(handle)
+        self._show_external()
+
+    def _show_external(self) -> None:
+        following = self.watching.run if self.watching is not None else None
+        self.external_bar.show_runs([h.run for h in self.external], following=following)
+        self.external_bar.follow_button.setEnabled(not self.busy)
+
+    def _on_follow(self, run: HubRun) -> None:
+        """Show a run from elsewhere in the panel (asked for by the user)."""
+        handle = next((h for h in self.external if h.run is run), None)
+        if handle is None or self.busy:
             return
-        self.statusBar().showMessage(f"following a run started over {run.origin}")
+        self._stop_watching()
+        self.editor.setPlainText(run.entry.input)
+        if run.entry.language in LANGUAGES:
+            self.language.setCurrentText(run.entry.language)
+        self.banner.hide()
         self.result.clear()
-        self._progress = 0
-        self.progress.setValue(0)
-        self.watching = self._watch(run)
+        self._reset_progress()
+        worker = handle.worker
+        worker.partial.connect(self._on_partial)
+        worker.finished.connect(self._on_finished)
+        worker.errored.connect(self._on_errored)
+        worker.aborted.connect(self._on_aborted)
+        self.watching = handle
+        self._started = time.monotonic()
+        latest = run.active.latest()
+        if latest is not None:
+            self._on_partial(latest)
+        self.statusBar().showMessage(f"following a run started over {run.origin}")
+        self._set_busy(False)
+        self._show_external()
+
+    def _on_cancel_external(self, run: HubRun) -> None:
+        run.cancel()
 
     def _stop_watching(self) -> None:
         if self.watching is not None:
             worker = self.watching.worker
             for signal in (worker.partial, worker.finished, worker.errored, worker.aborted):
-                signal.disconnect()
+                with contextlib.suppress(TypeError):
+                    signal.disconnect()
+            self.watching = None
 
     # -- files and history ------------------------------------------------
     def open_file(self, path: Path) -> None:
@@ -365,16 +463,27 @@ class MainWindow(QMainWindow):
     def _on_reopen(self, entry: Any) -> None:
         from interview_corvus.core.models import MODELS
 
+        if self.busy:
+            self.statusBar().showMessage("Finish or cancel the current run before reopening "
+                                         "another.")
+            return
+        self._stop_watching()
         self.editor.setPlainText(entry.input)
         if entry.language in LANGUAGES:
             self.language.setCurrentText(entry.language)
         self.result.clear()
         self.banner.hide()
+        self._reset_progress()
         if entry.result:
             model_cls = MODELS[entry.kind]
-            self.result.show_model(model_cls.model_construct(**entry.result))
+            model = model_cls.model_construct(**entry.result)
+            self.result.show_model(model)
+            self._set_progress(float(entry.result.get("progress") or 0.0))
+        self._last_request = request_for_entry(entry)
         if entry.error_code and entry.error_code != "cancelled":
             self.banner.show_error(entry.error_code, entry.error_message or "")
+            self.banner.retry_button.show()
+        self.statusBar().showMessage(entry_status(entry))
 
     def dragEnterEvent(self, event: QDragEnterEvent | None) -> None:
         if event is not None and event.mimeData().hasUrls():
@@ -388,7 +497,7 @@ class MainWindow(QMainWindow):
             self.open_file(Path(urls[0].toLocalFile()))
 
     def closeEvent(self, event: QCloseEvent | None) -> None:
-        for handle in (self.handle, self.watching):
+        for handle in (self.handle, *self.external):  # the app is closing: stop them all
             if handle is not None:
                 handle.cancel()
                 handle.wait(3000)

@@ -10,8 +10,8 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
-from PyQt6.QtCore import Qt
-from PyQt6.QtGui import QFont, QTextCursor
+from PyQt6.QtCore import Qt, QUrl
+from PyQt6.QtGui import QDesktopServices, QFont, QTextCursor
 from PyQt6.QtWidgets import (
     QHeaderView,
     QLabel,
@@ -85,10 +85,13 @@ class ResultView(QWidget):
             for col in range(2):
                 self.complexity.setItem(row, col, QTableWidgetItem(""))
         self.explanation = QTextBrowser()
-        self.explanation.setOpenExternalLinks(False)
         self.list_title = QLabel("Improvements")
         self.extra_title = QLabel("Alternative approaches")
         self.extra = QTextBrowser()
+        for browser in (self.explanation, self.extra):
+            # a link leaves the pane as it is and opens in the user's browser
+            browser.setOpenLinks(False)
+            browser.anchorClicked.connect(self._on_link)
         self.tabs.addTab(self.code, "Code")
         self.tabs.addTab(self.diff, "Diff")
         details = QWidget()
@@ -193,6 +196,10 @@ class ResultView(QWidget):
     def _on_tab_changed(self, index: int) -> None:
         if index == 1:
             self._update_diff()
+
+    def _on_link(self, url: QUrl) -> None:
+        if url.scheme() in ("http", "https", "mailto"):
+            QDesktopServices.openUrl(url)
 
     def set_dark(self, dark: bool) -> None:
         self.code.highlighter.set_style(dark)

@@ -33,13 +33,14 @@ from PyQt6.QtWidgets import (
 from interview_corvus.core import secrets
 from interview_corvus.core.errors import CorvusError
 from interview_corvus.core.models import LANGUAGES
-from interview_corvus.core.settings import PROVIDERS, Settings
+from interview_corvus.core.settings import PROVIDERS, Settings, base_url_problem
 from interview_corvus.ui.hotkeys import (
     ACTIONS,
     default_hotkeys,
     effective_hotkeys,
     find_conflicts,
     normalize,
+    standard_meaning,
 )
 
 KEY_PROVIDERS = ("openai", "openai-compatible", "anthropic")
@@ -61,6 +62,12 @@ class SettingsDialog(QDialog):
         self.model = QLineEdit(llm.model)
         self.model.setPlaceholderText("provider default")
         self.base_url = QLineEdit(llm.base_url)
+        self.base_url.setPlaceholderText("e.g. http://127.0.0.1:11434/v1")
+        self.base_url_error = QLabel()
+        self.base_url_error.setWordWrap(True)
+        self.base_url_error.setStyleSheet("color: #b91c1c")
+        self.base_url_error.hide()
+        self.base_url.textChanged.connect(self._validate)
         self.api_key = QLineEdit()
         self.api_key.setEchoMode(QLineEdit.EchoMode.Password)
         self.gguf = QLineEdit(llm.gguf_path)
@@ -91,6 +98,7 @@ class SettingsDialog(QDialog):
         form.addRow("Provider", self.provider)
         form.addRow("Model", self.model)
         form.addRow("Base URL", self.base_url)
+        form.addRow("", self.base_url_error)
         form.addRow("API key", self.api_key)
         gguf_row = QHBoxLayout()
         gguf_row.addWidget(self.gguf)
@@ -149,6 +157,7 @@ class SettingsDialog(QDialog):
         self.lan.setChecked(server.lan_access)
         self.token = QLineEdit()
         self.token.setReadOnly(True)
+        self.token.setAccessibleName("Server token")
         self.lan.toggled.connect(self._show_token)
         server_tab = QWidget()
         server_form = QFormLayout(server_tab)
@@ -166,12 +175,22 @@ class SettingsDialog(QDialog):
                                         | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
+        # One place for what stops saving (keyring, validation), visible from every tab.
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setObjectName("settingsMessage")
+        self.message.setStyleSheet("#settingsMessage { color: #8a1010; background: #fde2e2;"
+                                   " border: 1px solid #e0a0a0; border-radius: 4px;"
+                                   " padding: 4px; }")
+        self.message.hide()
         layout = QVBoxLayout(self)
         layout.addWidget(tabs)
+        layout.addWidget(self.message)
         layout.addWidget(self.buttons)
         self.provider.currentTextChanged.connect(self._on_provider)
         self._on_provider(llm.provider)
         self._show_token(server.lan_access)
+        self._validate()
 
     # -- reading the form -------------------------------------------------
     def hotkey_map(self) -> dict[str, str]:
@@ -208,14 +227,17 @@ class SettingsDialog(QDialog):
         return settings
 
     # -- slots ------------------------------------------------------------
+    def show_message(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+
     def accept(self) -> None:
-        if find_conflicts(self.hotkey_map()):
-            self._check_conflicts()
+        if self._validate():
             return
         try:
             self.settings = self.save()
         except (ValueError, secrets.SecretStoreUnavailable) as exc:
-            self.test_result.setText(f"Not saved: {exc}")
+            self.show_message(f"Not saved: {exc}")
             return
         super().accept()
 
@@ -228,6 +250,8 @@ class SettingsDialog(QDialog):
             f"stored: {secrets.mask(stored)} (type to replace)" if stored
             else ("not set" if needs_key else "not needed"))
         self.base_url.setEnabled(name in ("openai-compatible", "openai", "anthropic"))
+        if hasattr(self, "buttons"):
+            self._validate()
         self.gguf.setEnabled(name == "local")
         self.replay.setEnabled(name == "replay")
 
@@ -242,14 +266,30 @@ class SettingsDialog(QDialog):
         self._check_conflicts()
 
     def _check_conflicts(self) -> bool:
-        conflicts = find_conflicts(self.hotkey_map())
-        text = "; ".join(f"{keys} is used by {' and '.join(ACTIONS[a] for a in actions)}"
-                         for keys, actions in conflicts.items())
-        self.conflicts.setText(text)
+        return self._validate()
+
+    def _hotkey_problems(self) -> list[str]:
+        mapping = self.hotkey_map()
+        problems = [f"{keys} is used by {' and '.join(ACTIONS[a] for a in actions)}"
+                    for keys, actions in find_conflicts(mapping).items()]
+        for action, keys in mapping.items():
+            meaning = standard_meaning(keys)
+            if meaning:
+                problems.append(f"{keys} ({ACTIONS[action]}) is the standard shortcut for "
+                                f"{meaning}; choose another")
+        return problems
+
+    def _validate(self) -> bool:
+        """Show what is wrong in the form; Save is enabled only when nothing is."""
+        keys = self._hotkey_problems()
+        self.conflicts.setText("; ".join(keys))
+        url = base_url_problem(self.base_url.text()) if self.base_url.isEnabled() else None
+        self.base_url_error.setText(url or "")
+        self.base_url_error.setVisible(bool(url))
         save = self.buttons.button(QDialogButtonBox.StandardButton.Save)
         if save is not None:
-            save.setEnabled(not conflicts)
-        return bool(conflicts)
+            save.setEnabled(not keys and not url)
+        return bool(keys or url)
 
     def _show_token(self, lan: bool) -> None:
         if not lan:
@@ -263,7 +303,9 @@ class SettingsDialog(QDialog):
             try:
                 secrets.set_api_key(SERVER_TOKEN, token)
             except secrets.SecretStoreUnavailable as exc:
-                self.token.setText(str(exc))
+                self.token.clear()
+                self.token.setPlaceholderText("no token: see the message below")
+                self.show_message(f"The server token cannot be stored: {exc}")
                 return
         self.token.setText(token)
 

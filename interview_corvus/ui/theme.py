@@ -23,6 +23,18 @@ PALETTE = {
     _Role.PlaceholderText: ("#777777", "#9aa0a6"),
     _Role.Link: ("#1d4ed8", "#8ab4f8"),
 }
+# The Disabled group: greyed text and flatter surfaces, so a disabled control
+# never looks like an enabled one.
+DISABLED = {
+    _Role.WindowText: ("#9e9e9e", "#6b6e72"),
+    _Role.Text: ("#9e9e9e", "#6b6e72"),
+    _Role.ButtonText: ("#a3a3a3", "#686b70"),
+    _Role.Button: ("#f3f3f3", "#26272a"),
+    _Role.Base: ("#f7f7f7", "#1c1c1e"),
+    _Role.Highlight: ("#b8c4dc", "#3c4452"),
+    _Role.HighlightedText: ("#f5f5f5", "#9aa0a6"),
+    _Role.PlaceholderText: ("#b5b5b5", "#5f6368"),
+}
 
 
 def is_dark(theme: str) -> bool:
@@ -39,5 +51,8 @@ def apply_theme(app: QApplication, theme: str) -> bool:
     palette = QPalette()
     for role, (light, dark_color) in PALETTE.items():
         palette.setColor(role, QColor(dark_color if dark else light))
+    for role, (light, dark_color) in DISABLED.items():
+        palette.setColor(QPalette.ColorGroup.Disabled, role,
+                         QColor(dark_color if dark else light))
     app.setPalette(palette)
     return dark

@@ -51,9 +51,13 @@ class RunWorker(QObject):
         elif kind == "queued":
             self.queued.emit(int(payload["position"]))
         elif kind == "done":
+            stats = self.run.active.stats
             self.finished.emit(self.run.active.result,
                                {"elapsed_ms": payload.get("elapsed_ms", 0.0),
-                                "usage": payload.get("usage") or {}})
+                                "usage": payload.get("usage") or {},
+                                "streaming": stats.streaming and not stats.fallback,
+                                "first_delta_ms": stats.first_delta_ms,
+                                "deltas": stats.deltas})
         elif kind == "error":
             error = CorvusError(payload["error"]["message"])
             error.code = payload["error"]["code"]

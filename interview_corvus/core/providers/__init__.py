@@ -5,7 +5,7 @@ from __future__ import annotations
 from interview_corvus.core.errors import AuthError, BadRequest
 from interview_corvus.core.providers.base import AnswerRequest, Provider, StreamInfo
 from interview_corvus.core.secrets import get_api_key
-from interview_corvus.core.settings import PROVIDERS, Settings
+from interview_corvus.core.settings import PROVIDERS, Settings, base_url_problem
 
 DEFAULT_MODELS = {
     "openai": "gpt-4o-mini",
@@ -32,6 +32,9 @@ def build_provider(settings: Settings) -> Provider:
             raise BadRequest("The replay provider needs a transcript: set replay_path "
                              "(CLI: --replay FILE).")
         return ReplayProvider(llm.replay_path, model=model)
+    problem = base_url_problem(llm.base_url) if name != "local" and name != "replay" else None
+    if problem:
+        raise BadRequest(problem)
     if name in ("openai", "openai-compatible"):
         from interview_corvus.core.providers.openai_provider import OpenAIProvider
 

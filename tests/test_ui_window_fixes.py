@@ -1,0 +1,202 @@
+"""Window defects a user found (issue "Take first"): each test failed before its fix."""
+
+from __future__ import annotations
+
+import pytest
+from fakes import CODE, OPTIMIZATION, transcript
+
+pytest.importorskip("PyQt6")
+
+from PyQt6.QtGui import QColor, QDesktopServices, QPalette, QTextCursor, QTextDocument
+
+from interview_corvus.core.models import CodeOptimization
+from interview_corvus.ui.main_window import done_message
+from interview_corvus.ui.result_view import StreamingCode
+from interview_corvus.ui.theme import apply_theme
+
+OTHER = "def other(values):\n    return sorted(values)[0]\n"
+
+
+def test_retry_on_a_reopened_entry_runs_that_entry(qtbot, make_app, tmp_path):
+    corvus = make_app(transcript(tmp_path, delay=2, fail_after=8))
+    window = corvus.window
+    with qtbot.waitSignal(window.run_ended, timeout=10_000) as ended:
+        window.optimize_button.click()  # CODE, python: fails
+    assert ended.args == ["error"]
+    qtbot.waitUntil(lambda: window.handle is None, timeout=3000)
+    window.editor.setPlainText(OTHER)
+    window.language.setCurrentText("java")
+    with qtbot.waitSignal(window.run_ended, timeout=10_000):
+        window.optimize_button.click()  # a second run: OTHER in java
+    qtbot.waitUntil(lambda: window.history.list.count() == 2, timeout=3000)
+    failed = next(e for e in window.history.entries() if e.status == "error")
+    window.history.reopen.emit(failed)
+    assert window.banner.isVisible() and window.banner.retry_button.isVisible()
+    with qtbot.waitSignal(window.run_started, timeout=3000) as started:
+        window.banner.retry_button.click()
+    entry = started.args[0].entry
+    assert entry.input == CODE and entry.language == "python"
+    with qtbot.waitSignal(window.run_ended, timeout=10_000):
+        pass
+
+
+def _click_text(qtbot, browser, text: str) -> None:
+    from PyQt6.QtCore import Qt
+
+    found = browser.document().find(text)
+    assert not found.isNull()
+    cursor = QTextCursor(found)
+    cursor.setPosition(found.selectionStart() + 1)
+    point = browser.cursorRect(cursor).center()
+    qtbot.mouseClick(browser.viewport(), Qt.MouseButton.LeftButton, pos=point)
+
+
+def test_a_link_in_the_explanation_opens_in_the_browser(qtbot, make_app, monkeypatch):
+    window = make_app().window
+    opened: list[str] = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url.toString())
+                        or True)
+    window.resize(1200, 800)
+    model = CodeOptimization.model_construct(**{
+        **OPTIMIZATION, "original_code": CODE, "language": "python",
+        "explanation": "See [the sum docs](https://docs.python.org/3/library/functions.html)."})
+    window.result.show_model(model)
+    browser = window.result.explanation
+    qtbot.waitExposed(browser)
+    _click_text(qtbot, browser, "sum docs")
+    assert opened == ["https://docs.python.org/3/library/functions.html"]
+    assert "See the sum docs." in browser.toPlainText()  # the pane keeps its text
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_disabled_controls_look_disabled(qapp, theme):
+    apply_theme(qapp, theme)
+    palette = qapp.palette()
+    for role in (QPalette.ColorRole.ButtonText, QPalette.ColorRole.Text,
+                 QPalette.ColorRole.WindowText):
+        active = palette.color(QPalette.ColorGroup.Active, role)
+        disabled = palette.color(QPalette.ColorGroup.Disabled, role)
+        background = palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Button)
+        assert active != disabled
+        # disabled text has less contrast to its background than enabled text
+        assert abs(disabled.lightness() - background.lightness()) < \
+            abs(active.lightness() - background.lightness())
+    apply_theme(qapp, "light")
+
+
+def _colour_at(document: QTextDocument, line: int, column: int) -> QColor | None:
+    block = document.findBlockByNumber(line)
+    for fmt_range in block.layout().formats():
+        if fmt_range.start <= column < fmt_range.start + fmt_range.length:
+            return fmt_range.format.foreground().color()
+    return None
+
+
+def code_view(language: str, dark: bool = False) -> StreamingCode:
+    view = StreamingCode()
+    view.highlighter.set_language(language)
+    view.highlighter.set_style(dark)
+    return view
+
+
+@pytest.mark.parametrize("dark", [False, True])
+def test_diff_lines_are_coloured(qapp, dark):
+    view = code_view("diff", dark)
+    view.show_text("--- original\n+++ optimized\n@@ -1 +1 @@\n-old line\n+new line\n")
+    document = view.document()
+    removed, added = _colour_at(document, 3, 2), _colour_at(document, 4, 2)
+    assert removed is not None and added is not None and removed != added
+    header = _colour_at(document, 2, 1)
+    assert header is not None and header not in (removed, added)
+
+
+def test_multi_line_strings_are_highlighted_as_strings(qapp):
+    view = code_view("python")
+    document = view.document()
+    view.show_text('x = """first\nif while return\nend"""\nif x:\n    pass\n')
+    string = _colour_at(document, 0, 6)
+    assert string is not None
+    assert _colour_at(document, 1, 0) == string  # "if" inside the string is string
+    assert _colour_at(document, 3, 0) not in (None, string)  # a real keyword after it
+
+
+def test_appending_highlights_incrementally_across_lines(qapp):
+    view = code_view("python")
+    document = view.document()
+    view.show_text('s = """open\n')
+    view.show_text('s = """open\nstill string\n')
+    string = _colour_at(document, 0, 5)
+    assert _colour_at(document, 1, 0) == string
+    view.show_text('s = """open\nstill string\n"""\nreturn 1\n')
+    assert _colour_at(document, 3, 0) not in (None, string)
+
+
+def test_streaming_off_shows_a_busy_state(qtbot, make_app):
+    window = make_app(streaming=False).window
+    window.optimize_button.click()
+    assert window.progress.maximum() == 0  # an indeterminate, moving bar
+    assert "streaming is off" in window.statusBar().currentMessage()
+    with qtbot.waitSignal(window.run_ended, timeout=20_000):
+        pass
+    assert window.progress.maximum() == 100 and window.progress.value() == 100
+
+
+def test_status_is_never_stale(qtbot, make_app, tmp_path):
+    corvus = make_app(transcript(tmp_path, delay=40))
+    window = corvus.window
+    with qtbot.waitSignal(window.run_ended, timeout=20_000):
+        window.optimize_button.click()
+    assert window.statusBar().currentMessage().startswith("done in")
+    window.optimize_button.click()
+    qtbot.waitUntil(lambda: len(window.result.code.text()) > 5, timeout=10_000)
+    with qtbot.waitSignal(window.run_ended, timeout=5000):
+        window.cancel_button.click()
+    assert window.statusBar().currentMessage().startswith("⊘ cancelled")
+    window.reset()
+    assert window.statusBar().currentMessage() == ""
+    entries = {e.status: e for e in window.history.entries()}
+    window.history.reopen.emit(entries["cancelled"])
+    assert "⊘ cancelled" in window.statusBar().currentMessage()
+    window.history.reopen.emit(entries["done"])
+    message = window.statusBar().currentMessage()
+    assert "✓ done" in message and "reopened run of" in message
+
+
+def test_token_rate_only_where_it_means_something():
+    assert "tokens/s" not in done_message({"elapsed_ms": 1.5, "usage": {"output_tokens": 988},
+                                           "streaming": False, "first_delta_ms": None,
+                                           "deltas": 0})
+    streamed = done_message({"elapsed_ms": 2100.0, "usage": {"output_tokens": 200},
+                             "streaming": True, "first_delta_ms": 100.0, "deltas": 200})
+    assert streamed == "done in 2.1 s · 100 tokens/s"
+
+
+def test_solve_with_captures_uses_the_typed_problem(qtbot, make_app):
+    from PyQt6.QtGui import QPixmap
+
+    window = make_app().window
+    window.editor.setPlainText("Find two numbers that add up to a target.")
+    window.captures.add_pixmap(QPixmap(10, 10))
+    with qtbot.waitSignal(window.run_started, timeout=3000) as started:
+        window.solve_button.click()
+    run = started.args[0]
+    assert run.job.kind == "solution"
+    assert "Find two numbers" in run.job.request.prompt
+    assert "screenshots were not sent" in window.statusBar().currentMessage()
+    assert not window.banner.isVisible()
+    with qtbot.waitSignal(window.run_ended, timeout=20_000):
+        pass
+
+
+def test_screenshots_and_text_go_together_to_a_vision_model(tmp_path):
+    from fakes import FakeProvider
+
+    from interview_corvus.core.llm_service import LLMService
+    from interview_corvus.core.settings import Settings
+
+    image = tmp_path / "shot.png"
+    image.write_bytes(b"\x89PNG\r\n\x1a\n")
+    service = LLMService(Settings(), FakeProvider(vision=True))
+    job = service.image_solution_job([image], "python", "Constraints: n <= 10^5")
+    assert job.request.images == [image]
+    assert "Constraints: n <= 10^5" in job.request.prompt
