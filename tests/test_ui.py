@@ -24,7 +24,7 @@ def test_optimize_updates_the_widgets_live(qtbot, make_app):
 
     def record(_model):
         states.append((window.result.code.text(), window.progress.value(),
-                       window.result.improvements.count()))
+                       len(window.result.items)))
 
     with qtbot.waitSignal(window.run_started, timeout=2000) as started:
         window.optimize_button.click()
@@ -38,7 +38,7 @@ def test_optimize_updates_the_widgets_live(qtbot, make_app):
     progress = [s[1] for s in states] + [window.progress.value()]
     assert progress == sorted(progress) and progress[-1] == 100
     assert window.result.code.text() == OPTIMIZATION["optimized_code"]
-    assert window.result.improvements.count() == len(OPTIMIZATION["improvements"])
+    assert len(window.result.items) == len(OPTIMIZATION["improvements"])
     assert window.result.complexity.item(0, 1).text() == "O(n)"
     assert "done in" in window.statusBar().currentMessage()
     assert window.optimize_button.isEnabled() and not window.cancel_button.isEnabled()

@@ -10,8 +10,8 @@ pytest.importorskip("PyQt6")
 from PyQt6.QtGui import QColor, QDesktopServices, QPalette, QTextCursor, QTextDocument
 
 from interview_corvus.core.models import CodeOptimization
-from interview_corvus.ui.main_window import done_message
 from interview_corvus.ui.result_view import StreamingCode
+from interview_corvus.ui.run_text import done_message
 from interview_corvus.ui.theme import apply_theme
 
 OTHER = "def other(values):\n    return sorted(values)[0]\n"

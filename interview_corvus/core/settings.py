@@ -104,6 +104,7 @@ class UISettings(BaseModel):
     opacity: float = Field(default=1.0, ge=0.2, le=1.0)
     always_on_top: bool = False
     hotkeys: dict[str, str] = Field(default_factory=dict)
+    demo_hint_dismissed: bool = False  # the first-run note about the bundled model
 
 
 class Settings(BaseSettings):

@@ -6,8 +6,8 @@ import logging
 import sys
 
 from PyQt6.QtCore import QObject, Qt
-from PyQt6.QtGui import QAction, QGuiApplication, QIcon, QPixmap
-from PyQt6.QtWidgets import QApplication, QMenu, QMessageBox, QStyle, QSystemTrayIcon
+from PyQt6.QtGui import QAction, QGuiApplication
+from PyQt6.QtWidgets import QApplication, QMenu, QMessageBox, QSystemTrayIcon
 
 from interview_corvus.core import secrets
 from interview_corvus.core.history import HistoryStore
@@ -15,6 +15,7 @@ from interview_corvus.core.hub import RunHub
 from interview_corvus.core.llm_service import LLMService
 from interview_corvus.core.settings import Settings, load_settings
 from interview_corvus.ui.hotkeys import HotkeyManager, effective_hotkeys
+from interview_corvus.ui.icon import app_icon
 from interview_corvus.ui.main_window import MainWindow
 from interview_corvus.ui.settings_dialog import SERVER_TOKEN, SettingsDialog
 from interview_corvus.ui.theme import apply_theme
@@ -38,6 +39,8 @@ class CorvusApp(QObject):
                           remote_concurrency=self.settings.server.max_concurrent_remote)
         self.window = MainWindow(self.hub, self.settings)
         self.window.settings_action.triggered.connect(self.open_settings)
+        self.window.open_settings.connect(self.open_settings)
+        self.window.setWindowIcon(app_icon())
         self.hotkeys = HotkeyManager(self.window)
         self.hotkeys.triggered.connect(self._on_hotkey)
         self.server = None
@@ -51,7 +54,6 @@ class CorvusApp(QObject):
     def apply(self, settings: Settings, *, first: bool = False) -> None:
         changed_llm = settings.llm != self.settings.llm
         self.settings = settings
-        self.window.settings = settings
         if changed_llm and not first:
             self.service.apply_settings(settings)
         dark = apply_theme(self.app, settings.ui.theme)
@@ -64,10 +66,12 @@ class CorvusApp(QObject):
                 self.window.show()
         self.hotkeys.apply(effective_hotkeys(settings.ui.hotkeys), self._handlers())
         self._apply_server(settings)
-        self.window._show_provider()
+        self.window.apply_settings(settings)
+        self.window.set_server_url(self.server.url if self.server is not None else "")
 
     def open_settings(self) -> SettingsDialog:
-        dialog = SettingsDialog(self.settings, self.window, self.hotkeys.global_note)
+        # the window's copy: it also holds what the window remembered (e.g. a dismissed hint)
+        dialog = SettingsDialog(self.window.settings, self.window, self.hotkeys.global_note)
         dialog.accepted.connect(lambda: self.apply(dialog.settings))
         dialog.open()
         return dialog
@@ -132,10 +136,7 @@ class CorvusApp(QObject):
         self.window.move(position.x() + dx, position.y() + dy)
 
     def _make_tray(self) -> None:
-        style = self.app.style()
-        icon = (style.standardIcon(QStyle.StandardPixmap.SP_ComputerIcon) if style
-                else QIcon(QPixmap(16, 16)))
-        tray = QSystemTrayIcon(icon, self)
+        tray = QSystemTrayIcon(app_icon(), self)
         menu = QMenu()
         for label, slot in (("Show / hide", self.toggle_window),
                             ("Optimize", self.window.optimize), ("Quit", self.quit)):
@@ -169,6 +170,7 @@ def run_app(argv: list[str] | None = None) -> int:
         Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
     app = QApplication(argv if argv is not None else sys.argv)
     app.setApplicationName("Interview Corvus")
+    app.setWindowIcon(app_icon())
     app.setQuitOnLastWindowClosed(True)
     corvus = CorvusApp(app)
     corvus.window.show()

@@ -19,14 +19,38 @@ from PyQt6.QtWidgets import (
 
 from interview_corvus.core.history import HistoryStore, RunEntry
 
-_MARK = {"done": "✓", "error": "✗", "cancelled": "⊘", "running": "…", "queued": "…"}
+_MARK = {"done": "✓", "error": "✗", "cancelled": "⊘", "running": "…", "queued": "…",
+         "interrupted": "⚠"}
+_WORD = {"done": "done", "error": "failed", "cancelled": "cancelled", "running": "running",
+         "queued": "queued", "interrupted": "interrupted"}
+
+
+def snippet(entry: RunEntry, width: int = 48) -> str:
+    first = next((line.strip() for line in entry.input.splitlines() if line.strip()), "")
+    return first if len(first) <= width else first[: width - 1] + "…"
 
 
 def describe(entry: RunEntry) -> str:
-    when = dt.datetime.fromtimestamp(entry.created_at).strftime("%Y-%m-%d %H:%M")
-    first = next((line.strip() for line in entry.input.splitlines() if line.strip()), "")
-    return (f"{_MARK.get(entry.status, '?')} {when} · {entry.kind} · {entry.language} · "
-            f"{entry.origin} · {first[:60]}")
+    """Two short lines: outcome, kind, language and time; then the start of the input."""
+    when = dt.datetime.fromtimestamp(entry.created_at)
+    stamp = when.strftime("%H:%M" if when.date() == dt.date.today() else "%b %d %H:%M")
+    origin = "" if entry.origin == "window" else f" · via {entry.origin}"
+    head = (f"{_MARK.get(entry.status, '?')} {entry.kind} · {entry.language or '?'} · "
+            f"{stamp}{origin}")
+    return f"{head}\n    {snippet(entry) or '(empty)'}"
+
+
+def tooltip(entry: RunEntry) -> str:
+    """The fuller picture on hover: outcome in words, the error, the first lines."""
+    when = dt.datetime.fromtimestamp(entry.created_at).strftime("%Y-%m-%d %H:%M:%S")
+    lines = entry.input.splitlines()
+    preview = "\n".join(lines[:12]) + ("\n…" if len(lines) > 12 else "")
+    outcome = _WORD.get(entry.status, entry.status)
+    if entry.error_message and entry.status != "done":
+        outcome += f": {entry.error_message}"
+    took = f" in {entry.elapsed_ms / 1000:.1f} s" if entry.elapsed_ms else ""
+    return (f"{entry.kind} · {entry.language} · {when}\n{outcome}{took}\n"
+            f"{entry.provider} · {entry.model} · from {entry.origin}\n\n{preview}")
 
 
 class HistoryPanel(QDockWidget):
@@ -39,10 +63,16 @@ class HistoryPanel(QDockWidget):
         self.search.setPlaceholderText("Search code and answers…")
         self.search.textChanged.connect(self.refresh)
         self.list = QListWidget()
+        self.list.setAccessibleName("History")
+        self.list.setAlternatingRowColors(True)
+        self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.search.setAccessibleName("Search history")
         self.list.itemActivated.connect(self._on_activated)
         self.reopen_button = QPushButton("Reopen")
-        self.copy_button = QPushButton("Copy code")
+        self.copy_button = QPushButton("Copy")
+        self.copy_button.setToolTip("Copy the answer's code")
         self.delete_button = QPushButton("Delete")
+        self.setMinimumWidth(160)
         self.reopen_button.clicked.connect(self._on_reopen)
         self.copy_button.clicked.connect(self._on_copy)
         self.delete_button.clicked.connect(self._on_delete)
@@ -67,6 +97,7 @@ class HistoryPanel(QDockWidget):
             return
         for entry in self.store.list(limit=200, query=self.search.text().strip()):
             item = QListWidgetItem(describe(entry))
+            item.setToolTip(tooltip(entry))
             item.setData(Qt.ItemDataRole.UserRole, entry)
             self.list.addItem(item)
 

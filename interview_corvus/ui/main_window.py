@@ -8,85 +8,38 @@ import time
 from pathlib import Path
 from typing import Any
 
-from PyQt6.QtCore import Qt, QTimer, pyqtSignal
-from PyQt6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QFont
+from PyQt6.QtCore import QByteArray, QSettings, Qt, QTimer, pyqtSignal
+from PyQt6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent
 from PyQt6.QtWidgets import (
+    QApplication,
     QComboBox,
     QFileDialog,
-    QHBoxLayout,
     QLabel,
     QMainWindow,
     QMessageBox,
-    QPlainTextEdit,
     QProgressBar,
-    QPushButton,
+    QSizePolicy,
     QSplitter,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
+from interview_corvus.core.detect import detect_language
 from interview_corvus.core.errors import CorvusError
 from interview_corvus.core.hub import HubRun, RunHub
 from interview_corvus.core.models import LANGUAGES, StreamedAnswer, language_for_suffix
-from interview_corvus.core.settings import Settings
+from interview_corvus.core.settings import Settings, config_dir
+from interview_corvus.ui.actions import WindowActions
 from interview_corvus.ui.capture import CaptureStrip
+from interview_corvus.ui.editor import CodeEditor
 from interview_corvus.ui.history_panel import HistoryPanel
-from interview_corvus.ui.notices import ErrorBanner, ExternalRunBar
+from interview_corvus.ui.notices import DemoHint, ErrorBanner, ExternalRunBar
 from interview_corvus.ui.result_view import ResultView
+from interview_corvus.ui.run_text import done_message, entry_status, images_input, request_for_entry
 from interview_corvus.ui.worker import RunHandle
 
 log = logging.getLogger(__name__)
-
-
-def done_message(stats: dict[str, Any]) -> str:
-    """"done in 2.3 s · 85 tokens/s" — a rate only where it means something.
-
-    The rate is output tokens over the time they streamed (after the first
-    delta); a non-streaming answer arrives at once, so it has none.
-    """
-    seconds = stats.get("elapsed_ms", 0.0) / 1000
-    text = f"done in {seconds:.1f} s"
-    tokens = (stats.get("usage") or {}).get("output_tokens")
-    first = stats.get("first_delta_ms")
-    if stats.get("streaming") and tokens and first is not None and stats.get("deltas", 0) > 1:
-        streamed = seconds - first / 1000
-        if streamed >= 0.05:
-            text += f" · {tokens / streamed:.0f} tokens/s"
-    return text
-
-
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp")
-
-
-def request_for_entry(entry: Any) -> tuple[str, Any, str]:
-    """(action, payload, language) that runs a history entry again as it was."""
-    if entry.kind == "optimization":
-        return "optimize", entry.input, entry.language
-    lines = entry.input.splitlines()
-    images = []
-    for line in lines:
-        if not (Path(line).suffix.lower() in IMAGE_SUFFIXES and Path(line).is_file()):
-            break
-        images.append(line)
-    if images:
-        text = "\n".join(lines[len(images):]).strip()
-        return "solve_images", (images, text), entry.language
-    return "solve", entry.input, entry.language
-
-
-def images_input(paths: list[str], text: str) -> str:
-    """What history keeps as the input of a screenshot run: the paths, then any text."""
-    return "\n".join(paths) + (f"\n\n{text.strip()}" if text.strip() else "")
-
-
-def entry_status(entry: Any) -> str:
-    """The status line of a reopened run: its own outcome, never the previous run's."""
-    when = time.strftime("%Y-%m-%d %H:%M", time.localtime(entry.created_at))
-    outcome = {"done": "✓ done", "error": f"✗ failed ({entry.error_code})",
-               "cancelled": "⊘ cancelled — partial answer",
-               "interrupted": "⚠ interrupted — partial answer"}.get(entry.status, entry.status)
-    took = f" in {entry.elapsed_ms / 1000:.1f} s" if entry.elapsed_ms else ""
-    return f"reopened run of {when} · {outcome}{took} · {entry.provider} · {entry.model}"
 
 
 class MainWindow(QMainWindow):
@@ -111,6 +64,7 @@ class MainWindow(QMainWindow):
         self.resize(1280, 800)
         self.setAcceptDrops(True)
         self._build()
+        self._restore_layout()
         self.hub.on_new_run(self._from_hub_thread)
         self.external_run.connect(self._on_external_run)
         self._clock = QTimer(self)
@@ -119,35 +73,29 @@ class MainWindow(QMainWindow):
 
     # -- layout -----------------------------------------------------------
     def _build(self) -> None:
-        self.editor = QPlainTextEdit()
-        self.editor.setPlaceholderText("Paste code, open a file, or drop one here…")
-        font = QFont("monospace")
-        font.setStyleHint(QFont.StyleHint.Monospace)
-        self.editor.setFont(font)
+        self.editor = CodeEditor()
+        self.editor.setAccessibleName("Code or problem")
+        self.editor.setPlaceholderText(
+            "Paste code (Ctrl+V), open a file (Ctrl+O) or drop one here, then Optimize "
+            "(Ctrl+Enter). For a problem statement, paste it and Solve (Ctrl+Shift+Enter).")
+        self.editor.pasted.connect(self._on_pasted)
         self.language = QComboBox()
         self.language.addItems(LANGUAGES)
         self.language.setCurrentText(self.settings.llm.default_language)
-        self.optimize_button = QPushButton("Optimize")
-        self.solve_button = QPushButton("Solve")
-        self.cancel_button = QPushButton("Cancel")
-        self.capture_button = QPushButton("Capture")
-        self.reset_button = QPushButton("Reset")
-        self.open_button = QPushButton("Open…")
-        self.cancel_button.setEnabled(False)
-        self.optimize_button.clicked.connect(self.optimize)
-        self.solve_button.clicked.connect(self.solve)
-        self.cancel_button.clicked.connect(self.cancel)
-        self.reset_button.clicked.connect(self.reset)
-        self.open_button.clicked.connect(self._on_open)
-        buttons = QHBoxLayout()
-        buttons.addWidget(QLabel("Language"))
-        buttons.addWidget(self.language)
-        for button in (self.optimize_button, self.solve_button, self.cancel_button,
-                       self.capture_button, self.reset_button, self.open_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
+        self.language.setAccessibleName("Language")
+        self.language.setToolTip("Language of the code (detected when you paste)")
+        self.actions = actions = WindowActions(self)
+        for action, slot in ((actions.optimize, self.optimize), (actions.solve, self.solve),
+                             (actions.cancel, self.cancel), (actions.retry, self.retry),
+                             (actions.capture, self.capture), (actions.reset, self.reset),
+                             (actions.open, self._on_open), (actions.quit, self.close),
+                             (actions.next_pane, lambda: self.focus_pane(1)),
+                             (actions.previous_pane, lambda: self.focus_pane(-1)),
+                             (actions.shortcuts, self._on_shortcuts),
+                             (actions.about, self._on_about)):
+            action.triggered.connect(slot)
+        self.settings_action = actions.settings
         self.captures = CaptureStrip(self)
-        self.capture_button.clicked.connect(self.capture)
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
@@ -156,46 +104,68 @@ class MainWindow(QMainWindow):
         self.progress = QProgressBar()
         self.progress.setRange(0, 100)
         self.progress.setValue(0)
+        self.progress.setAccessibleName("Answer progress")
         self.banner = ErrorBanner()
         self.banner.retry.connect(self.retry)
         self.external_bar = ExternalRunBar()
         self.external_bar.follow.connect(self._on_follow)
         self.external_bar.cancel.connect(self._on_cancel_external)
+        self.demo_hint = DemoHint()
+        self.demo_hint.dismissed.connect(self._on_demo_hint_dismissed)
+        self.open_settings = self.banner.open_settings  # the app connects these to its dialog
+        self.demo_hint.open_settings.connect(self.banner.open_settings)
         self.result = ResultView()
+        actions.copy_code.triggered.connect(self.result.copy_code)
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
-        right_layout.addWidget(self.progress)
-        right_layout.addWidget(self.banner)
-        right_layout.addWidget(self.external_bar)
+        for widget in (self.progress, self.demo_hint, self.banner, self.external_bar):
+            right_layout.addWidget(widget)
         right_layout.addWidget(self.result, 1)
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(left)
-        splitter.addWidget(right)
-        splitter.setStretchFactor(0, 4)
-        splitter.setStretchFactor(1, 6)
-        splitter.setSizes([420, 640])
-        central = QWidget()
-        central_layout = QVBoxLayout(central)
-        central_layout.addLayout(buttons)
-        central_layout.addWidget(splitter, 1)
-        self.setCentralWidget(central)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("panes")
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(0, 4)
+        self.splitter.setStretchFactor(1, 6)
+        self.splitter.setSizes([420, 640])
+        self.setCentralWidget(self.splitter)
+        language_label = QLabel(" Language ")
+        language_label.setBuddy(self.language)
+        self.toolbar = actions.build_toolbar([language_label, self.language])
+        self.optimize_button = self._tool_button(actions.optimize)
+        self.solve_button = self._tool_button(actions.solve)
+        self.cancel_button = self._tool_button(actions.cancel)
+        self.capture_button = self._tool_button(actions.capture)
+        self.reset_button = self._tool_button(actions.reset)
+        self.open_button = self._tool_button(actions.open)
         self.history = HistoryPanel(self.hub.history, self)
+        self.history.setObjectName("history")
         self.history.reopen.connect(self._on_reopen)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.history)
-        self.resizeDocks([self.history], [220], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.history], [240], Qt.Orientation.Horizontal)
+        actions.build_menus(self.history.toggleViewAction())
         self.status_label = QLabel()
-        self.statusBar().addPermanentWidget(self.status_label)
+        self.status_label.setSizePolicy(QSizePolicy.Policy.Ignored,
+                                        QSizePolicy.Policy.Preferred)
+        self.status_label.setAlignment(Qt.AlignmentFlag.AlignRight
+                                       | Qt.AlignmentFlag.AlignVCenter)
+        self.server_label = QLabel()
+        self.server_label.setOpenExternalLinks(True)
+        self.server_label.setAccessibleName("Server address")
+        self.server_label.hide()
+        bar = self.statusBar()
+        assert bar is not None
+        bar.addPermanentWidget(self.server_label)
+        bar.addPermanentWidget(self.status_label, 1)
         self._show_provider()
-        menu = self.menuBar().addMenu("&File")
-        open_action = QAction("Open…", self)
-        open_action.triggered.connect(self._on_open)
-        menu.addAction(open_action)
-        self.settings_action = QAction("Settings…", self)
-        menu.addAction(self.settings_action)
-        quit_action = QAction("Quit", self)
-        quit_action.triggered.connect(self.close)
-        menu.addAction(quit_action)
+        self._show_demo_hint()
+
+    def _tool_button(self, action: QAction) -> QToolButton:
+        button = self.toolbar.widgetForAction(action)
+        assert isinstance(button, QToolButton)
+        button.setAccessibleName(action.text().replace("&", "").rstrip("…"))
+        return button
 
     def _show_provider(self, extra: str = "") -> None:
         llm = self.settings.llm
@@ -206,6 +176,74 @@ class MainWindow(QMainWindow):
             text = f"{llm.provider} · not ready: {exc.message}"
         streaming = "streaming" if self.settings.llm.streaming else "streaming off"
         self.status_label.setText(f"{text} · {streaming}{extra}")
+        self.status_label.setToolTip(self.status_label.text())
+
+    def _show_demo_hint(self) -> None:
+        llm = self.settings.llm
+        demo = llm.provider == "local" and not llm.gguf_path
+        self.demo_hint.setVisible(demo and not self.settings.ui.demo_hint_dismissed)
+
+    def apply_settings(self, settings: Settings) -> None:
+        self.settings = settings
+        self._show_provider()
+        self._show_demo_hint()
+
+    def _on_demo_hint_dismissed(self) -> None:
+        """Remember it: the note is for the first launch, not every launch."""
+        self.demo_hint.hide()
+        ui = self.settings.ui.model_copy(update={"demo_hint_dismissed": True})
+        self.settings = self.settings.model_copy(update={"ui": ui})
+        try:
+            self.settings.save()
+        except OSError as exc:  # not remembered; the window goes on
+            log.warning("could not save settings: %s", exc)
+
+    def set_server_url(self, url: str) -> None:
+        """Show the embedded server's address (a link) in the status bar, or nothing."""
+        if url:
+            self.server_label.setText(f'server <a href="{url}/">{url}</a>')
+            self.server_label.setToolTip("The live page and API of the embedded server")
+        self.server_label.setVisible(bool(url))
+
+    # -- keyboard ---------------------------------------------------------
+    def panes(self) -> list[QWidget]:
+        """The panes F6 moves between, in order (only those shown)."""
+        candidates: list[QWidget] = [self.editor, self.result.tabs.currentWidget() or
+                                     self.result.code, self.result.improvements,
+                                     self.result.explanation, self.history.list]
+        return [w for w in candidates if w.isVisibleTo(self)]
+
+    def focus_pane(self, step: int) -> None:
+        panes = self.panes()
+        if not panes:
+            return
+        focused = QApplication.focusWidget()
+        index = next((i for i, w in enumerate(panes)
+                      if focused is not None and (w is focused or w.isAncestorOf(focused))), -1)
+        target = panes[(index + step) % len(panes)] if index >= 0 else panes[0]
+        if not self.history.isVisible() and target is self.history.list:
+            self.history.show()
+        target.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def _on_shortcuts(self) -> None:
+        rows = "".join(f"<tr><td>{name}</td><td>&nbsp;&nbsp;<b>{keys}</b></td></tr>"
+                       for name, keys in self.actions.shortcut_table())
+        QMessageBox.information(self, "Keyboard shortcuts",
+                                f"<table>{rows}</table><p>Tab moves between controls "
+                                "outside the code editor; F6 moves between panes.</p>")
+
+    def _on_about(self) -> None:
+        QMessageBox.about(self, "About Interview Corvus",
+                          "<b>Interview Corvus</b><br>Structured answers to code and "
+                          "problems, streamed live, on a local model or a provider of your "
+                          "choice.")
+
+    def _on_pasted(self, text: str) -> None:
+        """Pasting code sets the language when the code makes it clear."""
+        language = detect_language(text)
+        if language and language != self.language.currentText():
+            self.language.setCurrentText(language)
+            self.statusBar().showMessage(f"language set to {language} (detected)", 4000)
 
     # -- actions ----------------------------------------------------------
     @property
@@ -313,9 +351,10 @@ class MainWindow(QMainWindow):
         self.captures.capture(self)
 
     def _set_busy(self, busy: bool) -> None:
-        self.optimize_button.setEnabled(not busy)
-        self.solve_button.setEnabled(not busy)
-        self.cancel_button.setEnabled(busy or self.watching is not None)
+        self.actions.optimize.setEnabled(not busy)
+        self.actions.solve.setEnabled(not busy)
+        self.actions.retry.setEnabled(not busy)
+        self.actions.cancel.setEnabled(busy or self.watching is not None)
         if busy:
             self._clock.start()
         else:
@@ -496,7 +535,32 @@ class MainWindow(QMainWindow):
         if urls and urls[0].isLocalFile():
             self.open_file(Path(urls[0].toLocalFile()))
 
+    def _layout_store(self) -> QSettings:
+        return QSettings(str(config_dir() / "window.ini"), QSettings.Format.IniFormat)
+
+    def _restore_layout(self) -> None:
+        """The size, position, docks and splitter the user left last time."""
+        store = self._layout_store()
+        geometry, state = store.value("geometry"), store.value("state")
+        splitter = store.value("splitter")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+        if isinstance(splitter, QByteArray):
+            self.splitter.restoreState(splitter)
+
+    def save_layout(self) -> None:
+        store = self._layout_store()
+        store.setValue("geometry", self.saveGeometry())
+        store.setValue("state", self.saveState())
+        store.setValue("splitter", self.splitter.saveState())
+        store.sync()
+        if store.status() != QSettings.Status.NoError:
+            log.warning("could not save the window layout to %s", store.fileName())
+
     def closeEvent(self, event: QCloseEvent | None) -> None:
+        self.save_layout()
         for handle in (self.handle, *self.external):  # the app is closing: stop them all
             if handle is not None:
                 handle.cancel()

@@ -103,3 +103,31 @@ class ExternalRunBar(QFrame):
                            f"progress{more}: <i>{escape(first[:60])}</i>")
         self.follow_button.setVisible(run is not following)
         self.show()
+
+
+class DemoHint(QFrame):
+    """First-run note: the bundled model is a demo; where to set up a real one."""
+
+    dismissed = pyqtSignal()
+    open_settings = pyqtSignal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("demoHint")
+        self.setStyleSheet("#demoHint { background: #fef9c3; border: 1px solid #e5d57a;"
+                           " border-radius: 4px; } #demoHint QLabel { color: #4a3f00; }")
+        self.setAccessibleName("About the demo model")
+        self.label = QLabel(
+            "<b>You are on the bundled demo model</b> (SmolLM2-135M). It runs offline and "
+            "shows how answers stream in, but its answers are rarely good. For real work, "
+            "choose OpenAI, Anthropic or a local server such as Ollama in Settings.")
+        self.label.setWordWrap(True)
+        settings = QPushButton("Open Settings")
+        settings.clicked.connect(self.open_settings)
+        got_it = QPushButton("Got it")
+        got_it.clicked.connect(self.dismissed)
+        layout = QHBoxLayout(self)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(settings)
+        layout.addWidget(got_it)
+        self.hide()

@@ -10,13 +10,12 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
-from PyQt6.QtCore import Qt, QUrl
-from PyQt6.QtGui import QDesktopServices, QFont, QTextCursor
+from PyQt6.QtCore import Qt, QTimer, QUrl
+from PyQt6.QtGui import QDesktopServices, QGuiApplication, QTextCursor
 from PyQt6.QtWidgets import (
     QHeaderView,
     QLabel,
-    QListWidget,
-    QPlainTextEdit,
+    QPushButton,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -27,23 +26,19 @@ from PyQt6.QtWidgets import (
 )
 
 from interview_corvus.core.models import CodeOptimization, StreamedAnswer
+from interview_corvus.ui.editor import CodeEditor
 from interview_corvus.ui.highlight import PygmentsHighlighter
 
-
-def _mono() -> QFont:
-    font = QFont("monospace")
-    font.setStyleHint(QFont.StyleHint.Monospace)
-    return font
+COPY_FEEDBACK_MS = 1500
 
 
-class StreamingCode(QPlainTextEdit):
-    """Read-only code view that appends streamed text."""
+class StreamingCode(CodeEditor):
+    """Read-only code view (line numbers) that appends streamed text."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setReadOnly(True)
-        self.setFont(_mono())
-        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.setTabChangesFocus(True)  # read-only: Tab moves on instead of being trapped
         self.highlighter = PygmentsHighlighter(self.document())
         self._text = ""
 
@@ -70,8 +65,17 @@ class ResultView(QWidget):
         self.code = StreamingCode()
         self.diff = StreamingCode()
         self.diff.highlighter.set_language("diff")
-        self.improvements = QListWidget()
-        self.improvements.setWordWrap(True)
+        self.improvements = QTextBrowser()  # a rendered (markdown) bullet list
+        self.improvements.setOpenLinks(False)
+        self.improvements.anchorClicked.connect(self._on_link)
+        self.items: list[str] = []
+        self.copy_button = QPushButton("Copy code")
+        self.copy_button.setToolTip("Copy the answer's code to the clipboard")
+        self.copy_button.clicked.connect(self.copy_code)
+        self._copy_reset = QTimer(self)
+        self._copy_reset.setSingleShot(True)
+        self._copy_reset.setInterval(COPY_FEEDBACK_MS)
+        self._copy_reset.timeout.connect(lambda: self.copy_button.setText("Copy code"))
         self.complexity = QTableWidget(2, 2)
         self.complexity.setHorizontalHeaderLabels(["before", "after"])
         self.complexity.setVerticalHeaderLabels(["time", "space"])
@@ -94,6 +98,12 @@ class ResultView(QWidget):
             browser.anchorClicked.connect(self._on_link)
         self.tabs.addTab(self.code, "Code")
         self.tabs.addTab(self.diff, "Diff")
+        self.tabs.setCornerWidget(self.copy_button)
+        for widget, name in ((self.code, "Answer code"), (self.diff, "Diff"),
+                             (self.improvements, "Improvements"),
+                             (self.complexity, "Complexity"),
+                             (self.explanation, "Explanation")):
+            widget.setAccessibleName(name)
         details = QWidget()
         layout = QVBoxLayout(details)
         layout.addWidget(QLabel("Complexity (before → after)"))
@@ -135,6 +145,7 @@ class ResultView(QWidget):
         self.code.show_text("")
         self.diff.show_text("")
         self.improvements.clear()
+        self.items = []
         for row in range(2):
             for col in range(2):
                 self.complexity.item(row, col).setText("")
@@ -178,15 +189,24 @@ class ResultView(QWidget):
             self.explanation.setMarkdown(self._explanation)
 
     def _update_list(self, items: list[str]) -> None:
-        widget = self.improvements
-        while widget.count() > len(items):
-            widget.takeItem(widget.count() - 1)
-        for index, text in enumerate(items):
-            if index < widget.count():
-                if widget.item(index).text() != text:
-                    widget.item(index).setText(text)
-            else:
-                widget.addItem(text)
+        if items == self.items:
+            return
+        self.items = list(items)
+        # one bullet per item; an item's own line breaks stay inside its bullet
+        self.improvements.setMarkdown("\n".join(
+            "- " + " ".join(item.split()) for item in self.items))
+
+    def copy_code(self) -> bool:
+        """Copy the code shown; the button says so for a moment."""
+        text = self.code.text()
+        clipboard = QGuiApplication.clipboard()
+        if not text or clipboard is None:
+            self.copy_button.setText("Nothing to copy")
+        else:
+            clipboard.setText(text)
+            self.copy_button.setText("Copied ✓")
+        self._copy_reset.start()
+        return bool(text)
 
     def _update_diff(self) -> None:
         lines = difflib.unified_diff(self._original.splitlines(), self.code.text().splitlines(),

@@ -1,0 +1,105 @@
+"""The window's commands: one QAction each, with its shortcut, shown in menus,
+on the toolbar and in tooltips, so every command is reachable by keyboard."""
+
+from __future__ import annotations
+
+from PyQt6.QtCore import Qt
+from PyQt6.QtGui import QAction, QKeySequence
+from PyQt6.QtWidgets import QMainWindow, QStyle, QToolBar, QWidget
+
+_Pixmap = QStyle.StandardPixmap
+_Standard = QKeySequence.StandardKey
+
+
+class WindowActions:
+    """Builds the actions, menus and toolbar of ``window``; the window connects them."""
+
+    def __init__(self, window: QMainWindow) -> None:
+        self.window = window
+        style = window.style()
+
+        def make(text: str, keys: list[str] | QKeySequence.StandardKey | None = None,
+                 icon: QStyle.StandardPixmap | None = None, tip: str = "") -> QAction:
+            action = QAction(text, window)
+            if isinstance(keys, QKeySequence.StandardKey):
+                action.setShortcuts(keys)
+            elif keys:
+                action.setShortcuts([QKeySequence(k) for k in keys])
+            if icon is not None and style is not None:
+                action.setIcon(style.standardIcon(icon))
+            shortcut = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            plain = text.replace("&", "").rstrip("…")
+            action.setToolTip(f"{tip or plain} ({shortcut})" if shortcut else (tip or plain))
+            action.setStatusTip(tip or plain)
+            window.addAction(action)  # shortcuts work even with the menu bar hidden
+            return action
+
+        self.optimize = make("&Optimize", ["Ctrl+Return", "Ctrl+Enter"],
+                             _Pixmap.SP_MediaPlay, "Optimize the code")
+        self.solve = make("&Solve", ["Ctrl+Shift+Return", "Ctrl+Shift+Enter"],
+                          _Pixmap.SP_DialogApplyButton, "Solve the problem (text or screenshots)")
+        self.cancel = make("&Cancel", ["Esc"], _Pixmap.SP_BrowserStop, "Cancel the run")
+        self.retry = make("&Retry", ["F5"], _Pixmap.SP_BrowserReload, "Run the last request again")
+        self.capture = make("Ca&pture", ["Ctrl+Shift+P"], _Pixmap.SP_ComputerIcon,
+                            "Capture a screenshot of the problem")
+        self.reset = make("&Reset", _Standard.New, _Pixmap.SP_DialogResetButton,
+                          "Clear the code, the answer and the screenshots")
+        self.open = make("&Open…", _Standard.Open, _Pixmap.SP_DialogOpenButton,
+                         "Open a code file")
+        self.settings = make("Se&ttings…", ["Ctrl+,"], None, "Provider, model, window, server")
+        self.quit = make("&Quit", _Standard.Quit)
+        self.copy_code = make("&Copy answer code", ["Ctrl+Shift+C"])
+        self.next_pane = make("&Next pane", ["F6"], None, "Move to the next pane")
+        self.previous_pane = make("&Previous pane", ["Shift+F6"], None,
+                                  "Move to the previous pane")
+        self.shortcuts = make("&Keyboard shortcuts", _Standard.HelpContents)
+        self.about = make("&About Interview Corvus")
+        self.cancel.setEnabled(False)
+
+    def build_menus(self, history_toggle: QAction) -> None:
+        bar = self.window.menuBar()
+        assert bar is not None
+        history_toggle.setShortcut(QKeySequence("Ctrl+H"))
+        history_toggle.setText("&History")
+        groups = {
+            "&File": [self.open, None, self.settings, None, self.quit],
+            "&Edit": [self.copy_code, None, self.reset],
+            "&Run": [self.optimize, self.solve, self.cancel, self.retry, None, self.capture],
+            "&View": [history_toggle, None, self.next_pane, self.previous_pane],
+            "&Help": [self.shortcuts, self.about],
+        }
+        for title, actions in groups.items():
+            menu = bar.addMenu(title)
+            assert menu is not None
+            for action in actions:
+                if action is None:
+                    menu.addSeparator()
+                else:
+                    menu.addAction(action)
+
+    def build_toolbar(self, extra: list[QWidget]) -> QToolBar:
+        toolbar = QToolBar("Actions", self.window)
+        toolbar.setObjectName("actions")  # saved and restored with the window state
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        for action in (self.optimize, self.solve, self.cancel):
+            toolbar.addAction(action)
+        toolbar.addSeparator()
+        for action in (self.capture, self.open, self.reset):
+            toolbar.addAction(action)
+        toolbar.addSeparator()
+        for widget in extra:
+            toolbar.addWidget(widget)
+        self.window.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
+        return toolbar
+
+    def shortcut_table(self) -> list[tuple[str, str]]:
+        """(command, keys) for the help dialog."""
+        rows = []
+        for action in (self.optimize, self.solve, self.cancel, self.retry, self.capture,
+                       self.reset, self.open, self.copy_code, self.next_pane,
+                       self.previous_pane, self.settings, self.quit):
+            keys = ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText)
+                             for k in action.shortcuts())
+            rows.append((action.text().replace("&", "").rstrip("…"), keys))
+        return rows

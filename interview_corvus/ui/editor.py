@@ -1,0 +1,84 @@
+"""A plain-text code editor with a line-number gutter (input and answer panes)."""
+
+from __future__ import annotations
+
+from PyQt6.QtCore import QMimeData, QRect, QSize, Qt, pyqtSignal
+from PyQt6.QtGui import QFont, QFontMetricsF, QPainter, QPaintEvent, QResizeEvent
+from PyQt6.QtWidgets import QPlainTextEdit, QWidget
+
+
+def mono_font() -> QFont:
+    font = QFont("monospace")
+    font.setStyleHint(QFont.StyleHint.Monospace)
+    return font
+
+
+class _Gutter(QWidget):
+    def __init__(self, editor: CodeEditor) -> None:
+        super().__init__(editor)
+        self.editor = editor
+
+    def sizeHint(self) -> QSize:
+        return QSize(self.editor.gutter_width(), 0)
+
+    def paintEvent(self, event: QPaintEvent | None) -> None:
+        if event is not None:
+            self.editor.paint_gutter(event)
+
+
+class CodeEditor(QPlainTextEdit):
+    """Monospace, no soft wrap, line numbers; ``pasted`` carries pasted text."""
+
+    pasted = pyqtSignal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFont(mono_font())
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.setTabStopDistance(QFontMetricsF(self.font()).horizontalAdvance(" ") * 4)
+        self.gutter = _Gutter(self)
+        self.blockCountChanged.connect(self._on_block_count)
+        self.updateRequest.connect(self._on_update_request)
+        self._on_block_count(1)
+
+    def gutter_width(self) -> int:
+        digits = max(2, len(str(max(1, self.blockCount()))))
+        return 10 + self.fontMetrics().horizontalAdvance("9") * digits
+
+    def _on_block_count(self, _count: int) -> None:
+        self.setViewportMargins(self.gutter_width(), 0, 0, 0)
+
+    def _on_update_request(self, rect: QRect, dy: int) -> None:
+        if dy:
+            self.gutter.scroll(0, dy)
+        else:
+            self.gutter.update(0, rect.y(), self.gutter.width(), rect.height())
+
+    def resizeEvent(self, event: QResizeEvent | None) -> None:
+        super().resizeEvent(event)
+        area = self.contentsRect()
+        self.gutter.setGeometry(QRect(area.left(), area.top(), self.gutter_width(),
+                                      area.height()))
+
+    def paint_gutter(self, event: QPaintEvent) -> None:
+        painter = QPainter(self.gutter)
+        palette = self.palette()
+        painter.fillRect(event.rect(), palette.alternateBase())
+        painter.setPen(palette.placeholderText().color())
+        block = self.firstVisibleBlock()
+        top = round(self.blockBoundingGeometry(block).translated(self.contentOffset()).top())
+        height = self.fontMetrics().height()
+        width = self.gutter.width() - 5
+        while block.isValid() and top <= event.rect().bottom():
+            bottom = top + round(self.blockBoundingRect(block).height())
+            if block.isVisible() and bottom >= event.rect().top():
+                painter.drawText(0, top, width, height, Qt.AlignmentFlag.AlignRight,
+                                 str(block.blockNumber() + 1))
+            block = block.next()
+            top = bottom
+        painter.end()
+
+    def insertFromMimeData(self, source: QMimeData | None) -> None:
+        super().insertFromMimeData(source)
+        if source is not None and source.hasText():
+            self.pasted.emit(source.text())

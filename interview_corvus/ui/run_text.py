@@ -1,0 +1,58 @@
+"""How the window words a run: status lines, and how a history entry is run again."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+
+def done_message(stats: dict[str, Any]) -> str:
+    """"done in 2.3 s · 85 tokens/s" — a rate only where it means something.
+
+    The rate is output tokens over the time they streamed (after the first
+    delta); a non-streaming answer arrives at once, so it has none.
+    """
+    seconds = stats.get("elapsed_ms", 0.0) / 1000
+    text = f"done in {seconds:.1f} s"
+    tokens = (stats.get("usage") or {}).get("output_tokens")
+    first = stats.get("first_delta_ms")
+    if stats.get("streaming") and tokens and first is not None and stats.get("deltas", 0) > 1:
+        streamed = seconds - first / 1000
+        if streamed >= 0.05:
+            text += f" · {tokens / streamed:.0f} tokens/s"
+    return text
+
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp")
+
+
+def request_for_entry(entry: Any) -> tuple[str, Any, str]:
+    """(action, payload, language) that runs a history entry again as it was."""
+    if entry.kind == "optimization":
+        return "optimize", entry.input, entry.language
+    lines = entry.input.splitlines()
+    images = []
+    for line in lines:
+        if not (Path(line).suffix.lower() in IMAGE_SUFFIXES and Path(line).is_file()):
+            break
+        images.append(line)
+    if images:
+        text = "\n".join(lines[len(images):]).strip()
+        return "solve_images", (images, text), entry.language
+    return "solve", entry.input, entry.language
+
+
+def images_input(paths: list[str], text: str) -> str:
+    """What history keeps as the input of a screenshot run: the paths, then any text."""
+    return "\n".join(paths) + (f"\n\n{text.strip()}" if text.strip() else "")
+
+
+def entry_status(entry: Any) -> str:
+    """The status line of a reopened run: its own outcome, never the previous run's."""
+    when = time.strftime("%Y-%m-%d %H:%M", time.localtime(entry.created_at))
+    outcome = {"done": "✓ done", "error": f"✗ failed ({entry.error_code})",
+               "cancelled": "⊘ cancelled — partial answer",
+               "interrupted": "⚠ interrupted — partial answer"}.get(entry.status, entry.status)
+    took = f" in {entry.elapsed_ms / 1000:.1f} s" if entry.elapsed_ms else ""
+    return f"reopened run of {when} · {outcome}{took} · {entry.provider} · {entry.model}"
