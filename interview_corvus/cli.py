@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from interview_corvus import __version__
+from interview_corvus.core.redact import install_log_redaction
 
 log = logging.getLogger("interview_corvus")
 
@@ -77,6 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    install_log_redaction()
     if args.command in (None, "gui"):
         return _gui(parser)
     try:
@@ -247,9 +249,9 @@ def _serve(args: argparse.Namespace) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     stop.wait()
-    hub.cancel_all()
+    # every open stream gets its run's one final event before the server closes
+    hub.shutdown()
     server.stop()
-    hub.wait_idle(5)
     provider.close()
     return 0
 

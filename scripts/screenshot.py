@@ -2,7 +2,11 @@
 
 Runs the desktop app on the replay provider (the bundled demo transcript) on a
 virtual X display — started here with Xvfb when DISPLAY is not set — and saves
-``window-{light,dark}-{streaming,done}.png`` to ``artifacts/`` (or --out).
+``window-{light,dark}-{streaming,done}.png`` to ``artifacts/`` (or --out), then
+one picture per state a user reported (``state-*.png``): the first-launch hint,
+a coloured diff, a plain-language error banner, a reopened failed run, a run
+started over HTTP announced beside the user's work, the busy state with
+streaming off, the narrowest window, and the settings dialog refusing a bad URL.
 
     python scripts/screenshot.py [--out DIR]
 """
@@ -88,9 +92,115 @@ def shoot(out: Path) -> int:
         saved.append(grab(app, window, out / f"window-{theme}-done.png"))
         window.close()
         corvus.shutdown()
+    saved += shoot_states(app, out)
     for path in saved:
         print(path)
     return 0
+
+
+def _transcript(directory: Path, *, fail: str | None = None, delay: float = 10) -> Path:
+    import json
+
+    demo = ROOT / "interview_corvus" / "resources" / "demo_optimization.jsonl"
+    lines = [json.loads(line) for line in demo.read_text().splitlines() if line.strip()]
+    if fail:
+        lines.insert(10, {"raise": fail})
+    for line in lines:
+        if "delay_ms" in line:
+            line["delay_ms"] = delay
+    path = directory / f"transcript-{fail or 'ok'}-{delay}.jsonl"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    return path
+
+
+def shoot_states(app, out: Path) -> list[Path]:
+    """One picture per reported state, light theme."""
+    from PyQt6.QtCore import QEvent
+
+    from interview_corvus.core.history import HistoryStore
+    from interview_corvus.core.settings import Settings
+    from interview_corvus.ui.app import CorvusApp
+    from interview_corvus.ui.settings_dialog import SettingsDialog
+
+    scratch = Path(tempfile.mkdtemp(prefix="corvus-states-"))
+    code = (ROOT / "examples" / "two_sum.py").read_text()
+    saved: list[Path] = []
+
+    def make(**llm) -> CorvusApp:
+        settings = Settings(llm=llm or {"provider": "replay",
+                                        "replay_path": str(_transcript(scratch))},
+                            ui={"theme": "light"})
+        corvus = CorvusApp(app, settings, history=HistoryStore(scratch / "h.sqlite3"),
+                           tray=False)
+        corvus.window.resize(1280, 800)
+        corvus.window.show()
+        corvus.window.editor.setPlainText(code)
+        return corvus
+
+    def done(corvus: CorvusApp) -> None:
+        corvus.window.close()
+        corvus.shutdown()
+
+    # first launch on the bundled model: the demo hint
+    corvus = make(provider="local")
+    saved.append(grab(app, corvus.window, out / "state-first-launch.png"))
+    done(corvus)
+
+    corvus = make()
+    window = corvus.window
+    window.optimize()
+    wait(app, lambda: not window.busy, "run")
+    window.result.tabs.setCurrentIndex(1)  # the diff, coloured
+    saved.append(grab(app, window, out / "state-diff.png"))
+    window.result.tabs.setCurrentIndex(0)
+    # a run started over HTTP: announced; the user's code and answer stay
+    window.editor.setPlainText("# my own draft, untouched\n" + code)
+    slow = Settings(llm={"provider": "replay", "replay_path": str(_transcript(scratch,
+                                                                              delay=80))})
+    corvus.service.apply_settings(slow)
+    job = corvus.service.optimization_job("def other(xs):\n    return max(xs)\n", "python")
+    run = corvus.hub.submit(job, origin="http", input_text="def other(xs):\n    return max(xs)\n")
+    wait(app, lambda: window.external_bar.isVisible(), "external run")
+    saved.append(grab(app, window, out / "state-external-run.png"))
+    run.cancel()
+    wait(app, lambda: not window.external_bar.isVisible(), "external run ends")
+    done(corvus)
+
+    # a failure in plain words, with Retry and Open Settings
+    corvus = make(provider="replay", replay_path=str(_transcript(scratch, fail="auth")))
+    window = corvus.window
+    window.optimize()
+    wait(app, lambda: not window.busy, "failing run")
+    saved.append(grab(app, window, out / "state-error-banner.png"))
+    window.reset()
+    window.history.refresh()
+    window.history.reopen.emit(window.history.entries()[0])  # reopened: its own status
+    saved.append(grab(app, window, out / "state-reopened-error.png"))
+    done(corvus)
+
+    # streaming off: visibly busy until the whole answer arrives
+    corvus = make(provider="replay", replay_path=str(_transcript(scratch, delay=20)),
+                  streaming=False)
+    window = corvus.window
+    window.optimize()
+    for _ in range(10):
+        app.processEvents()
+        time.sleep(0.03)
+    saved.append(grab(app, window, out / "state-busy-streaming-off.png"))
+    wait(app, lambda: not window.busy, "non-streaming run")
+    # the narrowest the window goes, everything still reachable
+    window.resize(window.minimumSizeHint().width(), 600)
+    saved.append(grab(app, window, out / "state-narrow.png"))
+    dialog = SettingsDialog(corvus.settings, window)
+    dialog.show()
+    dialog.provider.setCurrentText("openai-compatible")
+    dialog.base_url.setText("localhost:11434/v1")
+    app.sendEvent(dialog, QEvent(QEvent.Type.LayoutRequest))
+    saved.append(grab(app, dialog, out / "state-settings-bad-url.png"))
+    dialog.reject()
+    done(corvus)
+    shutil.rmtree(scratch, ignore_errors=True)
+    return saved
 
 
 def wait(app, condition, what: str, timeout: float = 30.0) -> None:

@@ -22,6 +22,8 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qs
 
+from interview_corvus.core.redact import register_secret
+
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
@@ -79,6 +81,7 @@ class SecurityMiddleware:
         self.allowed_hosts = LOOPBACK_HOSTS | {h.lower() for h in allowed_hosts}
         self.allowed_origins = {o.rstrip("/").lower() for o in allowed_origins}
         self.token = token or None
+        register_secret(self.token)
         self.max_body = max_body
         self.limiter = limiter or RateLimiter()
 

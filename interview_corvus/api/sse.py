@@ -95,7 +95,13 @@ async def run_stream(run: HubRun, *, delta: bool = False, last_event_id: int = 0
             wake.clear()
             for seq, payload in watch.poll(loop.time(), interval):
                 yield _event(seq, payload)
-            if watch.ended or not await _wait(wake, [watch], loop, closing):
+            if watch.ended:
+                return
+            if not await _wait(wake, [watch], loop, closing):
+                # the server is closing: what the run logged last (its final event,
+                # when the shutdown cancelled it first) still goes out
+                for seq, payload in watch.poll(float("inf"), interval):
+                    yield _event(seq, payload)
                 return
     finally:
         watch.unsubscribe()

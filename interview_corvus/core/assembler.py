@@ -17,7 +17,12 @@ from typing import Any
 
 from interview_corvus.core.errors import AnswerIncomplete, AnswerInvalid
 from interview_corvus.core.models import StreamedAnswer
-from interview_corvus.core.partial_json import IncrementalJSONParser, JSONStreamError, Patch
+from interview_corvus.core.partial_json import (
+    IncrementalJSONParser,
+    JSONStreamError,
+    Patch,
+    clean_text,
+)
 
 SNAPSHOT_RATIO = 16
 SNAPSHOT_INTERVAL = 0.05
@@ -99,6 +104,7 @@ class AnswerAssembler:
     # -- per delta --------------------------------------------------------
     def feed(self, delta: str) -> tuple[list[Patch], StreamedAnswer | None]:
         """Consume one delta; return its patches and, when due, a fresh partial."""
+        delta = clean_text(delta)
         self.raw.append(delta)
         try:
             patches = self.parser.feed(delta)

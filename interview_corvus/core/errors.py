@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from interview_corvus.core.redact import redact
+
 ERROR_CODES = (
     "incomplete",
     "invalid",
@@ -15,6 +17,7 @@ ERROR_CODES = (
     "auth",
     "unavailable",
     "cancelled",
+    "interrupted",
     "bad_request",
     "internal",
 )
@@ -26,6 +29,7 @@ class CorvusError(Exception):
     code = "internal"
 
     def __init__(self, message: str, *, partial: Any = None, raw: str | None = None) -> None:
+        message = redact(message)  # upstream text may echo keys or URL credentials
         super().__init__(message)
         self.message = message
         self.partial = partial

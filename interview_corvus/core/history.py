@@ -1,12 +1,16 @@
 """Run history in SQLite (stdlib ``sqlite3``, WAL), under the platform data dir.
 
 Every run is kept — completed, failed or cancelled — with its input and its
-result or partial result, so nothing the user saw is lost.
+result or partial result, so nothing the user saw is lost. A run is written when
+it starts and its partial about once a second while it streams; runs that a
+killed or crashed process left unfinished become ``interrupted`` at the next start.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import os
 import sqlite3
 import threading
 import time
@@ -15,6 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from interview_corvus.core.settings import data_dir
+
+log = logging.getLogger(__name__)
+
+UNFINISHED = ("queued", "running")
+INTERRUPTED_MESSAGE = ("The app stopped before this run finished (it was closed, killed or "
+                       "crashed); what arrived is kept.")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -32,7 +42,8 @@ CREATE TABLE IF NOT EXISTS runs (
     created_at REAL NOT NULL,
     finished_at REAL,
     elapsed_ms REAL,
-    usage TEXT
+    usage TEXT,
+    pid INTEGER
 );
 CREATE INDEX IF NOT EXISTS runs_created ON runs (created_at DESC);
 """
@@ -85,15 +96,39 @@ class HistoryStore:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(runs)")}
+        if "pid" not in columns:  # a history file from before runs were saved as they go
+            self._db.execute("ALTER TABLE runs ADD COLUMN pid INTEGER")
+        self.recovered = self.mark_interrupted()
 
     def save(self, entry: RunEntry) -> None:
+        """Insert or update ``entry``; a run is saved when it starts, as it goes and at its end
+        (with the process id while it runs, so a later start can tell it was cut short)."""
         row = entry.to_dict()
         for key in ("result", "usage"):
             row[key] = None if row[key] is None else json.dumps(row[key], ensure_ascii=False)
+        row["pid"] = os.getpid() if entry.status in UNFINISHED else None
         columns = ", ".join(row)
         marks = ", ".join(f":{k}" for k in row)
         with self._lock:
             self._db.execute(f"INSERT OR REPLACE INTO runs ({columns}) VALUES ({marks})", row)
+
+    def mark_interrupted(self) -> int:
+        """Runs left queued or running by a process that is gone (killed, crashed) become
+        ``interrupted``, keeping their last saved partial. Returns how many."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT id, pid FROM runs WHERE status IN ('queued', 'running')").fetchall()
+            gone = [row["id"] for row in rows if not _alive(row["pid"])]
+            for run_id in gone:
+                self._db.execute(
+                    "UPDATE runs SET status = 'interrupted', error_code = 'interrupted', "
+                    "error_message = ?, finished_at = COALESCE(finished_at, ?), pid = NULL "
+                    "WHERE id = ?", (INTERRUPTED_MESSAGE, time.time(), run_id))
+        if gone:
+            log.warning("%d run(s) were cut short when the app last stopped; marked "
+                        "interrupted in %s", len(gone), self.path)
+        return len(gone)
 
     def get(self, run_id: str) -> RunEntry | None:
         with self._lock:
@@ -126,8 +161,25 @@ class HistoryStore:
             self._db.close()
 
 
+def _alive(pid: int | None) -> bool:
+    """Whether the process that owns a running entry still runs (our own process counts:
+    several stores in one process share it)."""
+    if not pid:
+        return False
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's live process
+        return True
+    return True
+
+
 def _entry(row: sqlite3.Row) -> RunEntry:
     data = dict(row)
+    data.pop("pid", None)
     for key in ("result", "usage"):
         data[key] = None if data[key] is None else json.loads(data[key])
     return RunEntry(**data)

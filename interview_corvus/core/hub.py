@@ -23,13 +23,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from interview_corvus.core import events
-from interview_corvus.core.errors import Cancelled, CorvusError, as_corvus_error
+from interview_corvus.core.errors import CorvusError, as_corvus_error
 from interview_corvus.core.history import HistoryStore, RunEntry
 from interview_corvus.core.llm_service import LLMService
 from interview_corvus.core.run import ActiveRun, Job, StreamUpdate
 from interview_corvus.core.wire import Op, render_events
 
 log = logging.getLogger(__name__)
+SAVE_EVERY = 1.0  # seconds between saves of a streaming run's partial
+SHUTDOWN_REASON = "The server is shutting down; the run was cancelled (partial kept)."
 
 REPLAY_BUFFER = 4096  # events kept per run for Last-Event-ID resume
 KEEP_FINISHED = 200  # finished runs kept in memory (older ones: history only)
@@ -166,8 +168,8 @@ class HubRun:
         for callback in callbacks:
             callback(kind)
 
-    def cancel(self) -> None:
-        self.active.cancel.cancel()
+    def cancel(self, reason: str = "") -> None:
+        self.active.cancel.cancel(reason)
         self.hub._wake_pools()
 
     # -- summary ----------------------------------------------------------
@@ -205,6 +207,7 @@ class RunHub:
         run.log_event("start", run.start_payload)
         with self._lock:
             self._runs[run.id] = run
+        self._save(run)  # in history from the start: a crash cannot lose it
         pool = self._pools["local" if provider.name == "local" else "remote"]
         thread = threading.Thread(target=self._work, args=(run, pool),
                                   name=f"corvus-run-{run.id[:8]}", daemon=True)
@@ -230,9 +233,14 @@ class RunHub:
             self._acquire(run, pool)
             try:
                 run.entry.status = "running"
+                self._save(run)
+                saved_at = time.monotonic()
                 for update in run.active.updates():
                     if update.final:
                         self._finish(run, update)
+                    elif time.monotonic() - saved_at >= SAVE_EVERY:
+                        self._save_partial(run)
+                        saved_at = time.monotonic()
             finally:
                 with pool.cond:
                     pool.running -= 1
@@ -253,7 +261,7 @@ class RunHub:
                 position = -1
                 while True:
                     if cancel.cancelled:
-                        raise Cancelled()
+                        raise cancel.error()
                     index = pool.waiting.index(run)
                     if index == 0 and pool.running < pool.limit:
                         pool.waiting.pop(0)
@@ -293,13 +301,26 @@ class RunHub:
         entry.elapsed_ms = (time.time() - entry.created_at) * 1000
         run.log_event("error", events.error_event(run.id, error, partial))
 
+    def _save(self, run: HubRun) -> None:
+        if self.history is None:
+            return
+        try:
+            self.history.save(run.entry)
+        except Exception:  # the answer still reaches the user; history is best effort
+            log.exception("could not save run %s to history", run.id)
+
+    def _save_partial(self, run: HubRun) -> None:
+        """The newest partial into history (about once a second while streaming)."""
+        if self.history is None:
+            return
+        partial = run.active.latest()
+        if partial is not None:
+            run.entry.result = partial.model_dump(mode="json")
+            self._save(run)
+
     def _retire(self, run: HubRun) -> None:
         run.entry.finished_at = time.time()
-        if self.history is not None:
-            try:
-                self.history.save(run.entry)
-            except Exception:
-                log.exception("could not save run %s to history", run.id)
+        self._save(run)
         run.finished.set()
         run._notify("end")
         with self._lock:
@@ -307,10 +328,16 @@ class RunHub:
             while len(self._finished) > KEEP_FINISHED:
                 self._runs.pop(self._finished.popleft(), None)
 
-    def cancel_all(self) -> None:
+    def cancel_all(self, reason: str = "") -> None:
         for run in self.runs():
             if not run.finished.is_set():
-                run.cancel()
+                run.cancel(reason)
+
+    def shutdown(self, reason: str = SHUTDOWN_REASON, timeout: float = 5.0) -> bool:
+        """Cancel every run and wait until each has logged its one final event (``error``
+        with ``reason``) and been saved, so open streams can deliver it before they close."""
+        self.cancel_all(reason)
+        return self.wait_idle(timeout)
 
     def wait_idle(self, timeout: float = 5.0) -> bool:
         deadline = time.monotonic() + timeout

@@ -22,6 +22,7 @@ from interview_corvus.core.models import (
     StreamedAnswer,
     normalize_language,
 )
+from interview_corvus.core.partial_json import clean_text
 from interview_corvus.core.providers import build_provider
 from interview_corvus.core.providers.base import AnswerRequest, Provider
 from interview_corvus.core.run import ActiveRun, CancelToken, Job, RunStats, StreamUpdate
@@ -84,6 +85,7 @@ class LLMService:
     def optimization_job(self, code: str, language: str) -> Job:
         if not code or not code.strip():
             raise BadRequest("There is no code to optimize: the input is empty.")
+        code = clean_text(code)
         language = _language(language)
         schema = CodeOptimization.answer_schema(self._limits("optimization", len(code)))
         request = self._request("optimization", prompts.optimization_prompt(code, language,
@@ -94,6 +96,7 @@ class LLMService:
     def solution_job(self, problem: str, language: str) -> Job:
         if not problem or not problem.strip():
             raise BadRequest("There is no problem to solve: the input is empty.")
+        problem = clean_text(problem)
         language = _language(language)
         schema = CodeSolution.answer_schema(self._limits("solution", len(problem)))
         request = self._request("solution", prompts.solution_prompt(problem, language, schema),
@@ -118,6 +121,7 @@ class LLMService:
                 "problem as text."
             )
         language = _language(language)
+        text = clean_text(text)
         schema = CodeSolution.answer_schema(self._limits("solution", 0))
         request = self._request("solution", prompts.image_solution_prompt(
             language, schema, len(paths), text), schema)

@@ -44,6 +44,24 @@ _LITERALS = {"t": ("true", True), "f": ("false", False), "n": ("null", None)}
 _MISSING = object()
 
 
+REPLACEMENT = "\ufffd"  # what a lone surrogate escape decodes to: text stays valid UTF-8
+
+
+def clean_text(text: str) -> str:
+    """``text`` with lone surrogates (unencodable in UTF-8) replaced by U+FFFD.
+
+    Valid JSON may carry them as escapes (``"\\ud83d"``), and SDKs that decode
+    JSON hand them over as characters; no file, socket or terminal takes them.
+    """
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return text
+
+
 class JSONStreamError(ValueError):
     """The streamed text is not valid JSON."""
 
@@ -189,9 +207,9 @@ class IncrementalJSONParser:
             patches.append(("append", self._str_path, text))
 
     def _add_text(self, text: str) -> None:
-        if self._high is not None:
-            high, self._high = self._high, None
-            self._add_text(high)
+        if self._high is not None:  # a high surrogate with no low one after it
+            self._high = None
+            self._add_text(REPLACEMENT)
         self._chunks.append(text)
         if not self._is_key:
             self._fresh.append(text)
@@ -358,7 +376,10 @@ class IncrementalJSONParser:
             if self._high is not None:
                 self._add_text("")
             self._high = chr(code)
-        elif 0xDC00 <= code <= 0xDFFF and self._high is not None:
+        elif 0xDC00 <= code <= 0xDFFF:
+            if self._high is None:  # a lone low surrogate
+                self._add_text(REPLACEMENT)
+                return
             high = ord(self._high)
             self._high = None
             self._add_text(chr(0x10000 + ((high - 0xD800) << 10) + (code - 0xDC00)))

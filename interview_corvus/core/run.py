@@ -39,11 +39,13 @@ class CancelToken:
         self._event = threading.Event()
         self._lock = threading.Lock()
         self._callbacks: list[Callable[[], object]] = []
+        self.reason = ""  # why, in words for the user (e.g. the server is shutting down)
 
-    def cancel(self) -> None:
+    def cancel(self, reason: str = "") -> None:
         with self._lock:
             if self._event.is_set():
                 return
+            self.reason = reason
             self._event.set()
             callbacks, self._callbacks = self._callbacks, []
         for callback in callbacks:
@@ -60,6 +62,10 @@ class CancelToken:
     @property
     def cancelled(self) -> bool:
         return self._event.is_set()
+
+    def error(self, **kw: Any) -> Cancelled:
+        """The ``Cancelled`` error to raise, with the reason when one was given."""
+        return Cancelled(self.reason, **kw) if self.reason else Cancelled(**kw)
 
     def wait(self, seconds: float) -> bool:
         """Sleep up to ``seconds``; True if cancelled meanwhile."""
@@ -150,7 +156,7 @@ class ActiveRun:
             text, info = self._complete_with_retries()
             self._feed(text)
         if self.cancel.cancelled:
-            raise Cancelled(partial=self.latest(), raw=self.assembler.raw_text())
+            raise self.cancel.error(partial=self.latest(), raw=self.assembler.raw_text())
         stats = self.stats
         with self._lock:
             final = self.assembler.finish(info.finish_reason, self.job.request.max_tokens)
@@ -188,7 +194,8 @@ class ActiveRun:
                 return info
             except ProviderError as exc:
                 if cancel.cancelled:  # the abort broke the provider's read
-                    raise Cancelled(partial=self.latest(), raw=self.assembler.raw_text()) from exc
+                    raise self.cancel.error(partial=self.latest(),
+                                            raw=self.assembler.raw_text()) from exc
                 if stats.deltas:  # partials were shown: never retry silently
                     exc.partial = self.latest()
                     exc.raw = self.assembler.raw_text()
@@ -230,7 +237,7 @@ class ActiveRun:
             delay = max(delay, min(exc.retry_after, MAX_RETRY_AFTER))
         log.info("%s (%s); retrying in %.2f s", exc.code, exc.message, delay)
         if self.cancel.wait(delay):
-            raise Cancelled()
+            raise self.cancel.error()
 
 
 def _close(iterator: Any) -> None:

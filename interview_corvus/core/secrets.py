@@ -14,6 +14,8 @@ import os
 import keyring
 import keyring.errors
 
+from interview_corvus.core.redact import register_secret
+
 log = logging.getLogger(__name__)
 
 SERVICE = "interview-corvus"
@@ -44,15 +46,17 @@ def get_api_key(provider: str) -> str | None:
         log.info("keyring unavailable (%s); using environment for %s", type(exc).__name__,
                  provider)
         value = None
-    if value:
-        return value
-    env = ENV_FALLBACK.get(provider)
-    return os.environ.get(env) if env else None
+    if not value:
+        env = ENV_FALLBACK.get(provider)
+        value = os.environ.get(env) if env else None
+    register_secret(value)  # from now on, redacted wherever it might be echoed
+    return value
 
 
 def set_api_key(provider: str, value: str | None) -> None:
     """Store (or with an empty value, delete) the key for ``provider``."""
     env = ENV_FALLBACK.get(provider, "API key")
+    register_secret(value)
     try:
         if value:
             keyring.set_password(SERVICE, provider, value)

@@ -156,11 +156,10 @@ class CorvusApp(QObject):
 
     def shutdown(self) -> None:
         self.hotkeys.stop()
-        self.hub.cancel_all()
+        self.hub.shutdown("The app is closing; the run was cancelled (partial kept).")
         if self.server is not None:
             self.server.stop()
             self.server = None
-        self.hub.wait_idle(5)
         if self.service._provider is not None:
             self.service._provider.close()
 

@@ -66,6 +66,7 @@ class HistoryPanel(QDockWidget):
         self.list.setAccessibleName("History")
         self.list.setAlternatingRowColors(True)
         self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.search.setAccessibleName("Search history")
         self.list.itemActivated.connect(self._on_activated)
         self.reopen_button = QPushButton("Reopen")

@@ -18,7 +18,6 @@ from PyQt6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QProgressBar,
-    QSizePolicy,
     QSplitter,
     QToolButton,
     QVBoxLayout,
@@ -65,6 +64,11 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self._build()
         self._restore_layout()
+        recovered = getattr(hub.history, "recovered", 0)
+        if recovered:
+            self.statusBar().showMessage(
+                f"{recovered} run(s) were cut short when the app last stopped; they are in "
+                "History, marked ⚠ interrupted, with what had arrived.", 15000)
         self.hub.on_new_run(self._from_hub_thread)
         self.external_run.connect(self._on_external_run)
         self._clock = QTimer(self)
@@ -146,8 +150,7 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.history], [240], Qt.Orientation.Horizontal)
         actions.build_menus(self.history.toggleViewAction())
         self.status_label = QLabel()
-        self.status_label.setSizePolicy(QSizePolicy.Policy.Ignored,
-                                        QSizePolicy.Policy.Preferred)
+        self.status_label.setMinimumWidth(40)  # may be clipped; never widens the window
         self.status_label.setAlignment(Qt.AlignmentFlag.AlignRight
                                        | Qt.AlignmentFlag.AlignVCenter)
         self.server_label = QLabel()
@@ -157,7 +160,7 @@ class MainWindow(QMainWindow):
         bar = self.statusBar()
         assert bar is not None
         bar.addPermanentWidget(self.server_label)
-        bar.addPermanentWidget(self.status_label, 1)
+        bar.addPermanentWidget(self.status_label)
         self._show_provider()
         self._show_demo_hint()
 

@@ -99,7 +99,8 @@ class ExternalRunBar(QFrame):
         first = next((line.strip() for line in run.entry.input.splitlines() if line.strip()),
                      "")
         more = f" (and {len(runs) - 1} more)" if len(runs) > 1 else ""
-        self.label.setText(f"A {run.job.kind} run started over {escape(run.origin)} is in "
+        article = "An" if run.job.kind[0] in "aeiou" else "A"
+        self.label.setText(f"{article} {run.job.kind} run started over {escape(run.origin)} is in "
                            f"progress{more}: <i>{escape(first[:60])}</i>")
         self.follow_button.setVisible(run is not following)
         self.show()

@@ -82,7 +82,11 @@ class ResultView(QWidget):
         header = self.complexity.horizontalHeader()
         if header is not None:
             header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.complexity.setFixedHeight(92)
+        rows = self.complexity.verticalHeader()
+        if header is not None and rows is not None:  # exactly two rows: no empty band below
+            self.complexity.setFixedHeight(header.sizeHint().height()
+                                           + 2 * rows.defaultSectionSize()
+                                           + 2 * self.complexity.frameWidth())
         self.complexity.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.complexity.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         for row in range(2):

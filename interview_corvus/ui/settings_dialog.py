@@ -284,8 +284,11 @@ class SettingsDialog(QDialog):
         keys = self._hotkey_problems()
         self.conflicts.setText("; ".join(keys))
         url = base_url_problem(self.base_url.text()) if self.base_url.isEnabled() else None
+        shown = self.base_url_error.isVisibleTo(self)
         self.base_url_error.setText(url or "")
         self.base_url_error.setVisible(bool(url))
+        if shown != bool(url) and self.isVisible():
+            self.adjustSize()  # room for the message, wrapped, not clipped
         save = self.buttons.button(QDialogButtonBox.StandardButton.Save)
         if save is not None:
             save.setEnabled(not keys and not url)
