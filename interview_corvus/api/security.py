@@ -20,7 +20,7 @@ import threading
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 from interview_corvus.core.redact import register_secret
 
@@ -106,6 +106,11 @@ class SecurityMiddleware:
                              [(b"www-authenticate", b"Bearer")])
             return
         method = scope.get("method", "GET")
+        if method in ("GET", "HEAD") and path.startswith(RUN_STARTING):
+            refused = self._cross_site(headers)
+            if refused:
+                await send_error(send, 403, "bad_request", refused)
+                return
         if method == "POST":
             media = headers.get("content-type", "").split(";")[0].strip().lower()
             if media != "application/json":
@@ -129,6 +134,25 @@ class SecurityMiddleware:
                                  [(b"retry-after", str(max(1, round(wait))).encode())])
                 return
         await self.app(scope, receive, send)
+
+    def _cross_site(self, headers: dict[str, str]) -> str | None:
+        """Why a GET that would start a run comes from another site, or None.
+
+        ``<img src=…/optimize-stream?code=…>`` on any page sends no Origin, but
+        browsers say where it came from in ``Sec-Fetch-Site`` (and, in older ones,
+        the Referer). The project's own page is ``same-origin``; an address typed
+        by the user is ``none``; the CLI and scripts send neither header.
+        """
+        site = headers.get("sec-fetch-site", "").lower()
+        if site in ("cross-site", "same-site"):
+            return (f"A run cannot be started by a GET from another site (Sec-Fetch-Site: "
+                    f"{site}). Use POST /optimize-stream from your own page or script.")
+        referer = headers.get("referer")
+        if not site and referer:
+            host = urlsplit(referer).netloc
+            if host and split_host(host) not in self.allowed_hosts:
+                return "A run cannot be started by a GET from another site (Referer)."
+        return None
 
     def _origin_ok(self, origin: str, host_header: str) -> bool:
         origin = origin.rstrip("/").lower()
