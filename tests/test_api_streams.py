@@ -54,7 +54,7 @@ def slow_provider():
 
 
 def test_disconnect_cancels_the_run_within_a_second(slow_provider):
-    hub = make_hub(slow_provider)
+    hub = make_hub(slow_provider, orphan_grace=0.3)  # the default waits for reconnects
     with EmbeddedServer(hub, port=0) as server, httpx.Client(base_url=server.url) as client:
         with connect_sse(client, "POST", "/optimize-stream", json=BODY) as source:
             for count, event in enumerate(source.iter_sse()):
@@ -63,7 +63,7 @@ def test_disconnect_cancels_the_run_within_a_second(slow_provider):
                     break
         dropped = time.monotonic()
         assert slow_provider.closed_event.wait(2)
-        assert time.monotonic() - dropped < 1.0
+        assert time.monotonic() - dropped < 1.3
         run = hub.get(run_id)
         assert run.finished.wait(2) and run.entry.status == "cancelled"
         assert run.entry.result["optimized_code"]  # the partial is kept
@@ -101,7 +101,7 @@ def server_tasks(server: EmbeddedServer) -> int:
 
 
 def test_no_thread_or_task_left_after_50_connect_and_drop_cycles(slow_provider):
-    hub = make_hub(slow_provider)
+    hub = make_hub(slow_provider, orphan_grace=0.3)
     with EmbeddedServer(hub, port=0, rate_per_minute=1000) as server:
         # warm up: sse-starlette starts one shutdown watcher task per loop, once
         with httpx.Client(base_url=server.url) as client, \

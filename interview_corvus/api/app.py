@@ -8,7 +8,11 @@ query parameter ``?delta=1`` (works for EventSource and fetch alike).
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import logging
+import re
+from collections import OrderedDict
 from importlib import resources
 from typing import Annotated, Any
 
@@ -70,6 +74,51 @@ class BatchRequest(BaseModel):
     documents: list[OptimizeRequest] = Field(min_length=1, max_length=MAX_BATCH)
 
 
+class BadHeader(Exception):
+    """A request header that cannot be read (answered 400, naming the header)."""
+
+    def __init__(self, name: str, message: str) -> None:
+        super().__init__(message)
+        self.name, self.message = name, message
+
+
+def event_id(value: str | None) -> int:
+    """The ``Last-Event-ID`` as an int: ASCII digits only (``"²"`` passes ``isdigit``),
+    and a size that an id of ours can have."""
+    if value is None or value.strip() == "":
+        return 0
+    if not re.fullmatch(r"[0-9]{1,15}", value.strip()):
+        raise BadHeader("Last-Event-ID", "Last-Event-ID must be a non-negative integer event "
+                        f"id (got {value[:20]!r}{'…' if len(value) > 20 else ''}).")
+    return int(value)
+
+
+class Reattach:
+    """Which run a GET stream started, so an EventSource reconnecting (same URL, now with
+    ``Last-Event-ID``) re-attaches to it instead of starting a second run."""
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self._runs: OrderedDict[str, str] = OrderedDict()
+
+    @staticmethod
+    def key(request: Request) -> str:
+        client = request.client.host if request.client else ""
+        query = sorted((k, v) for k, v in request.query_params.multi_items() if k != "token")
+        text = json.dumps([client, request.url.path, query])
+        return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()
+
+    def remember(self, request: Request, run_id: str) -> None:
+        key = self.key(request)
+        self._runs[key] = run_id
+        self._runs.move_to_end(key)
+        while len(self._runs) > self.size:
+            self._runs.popitem(last=False)
+
+    def find(self, request: Request) -> str | None:
+        return self._runs.get(self.key(request))
+
+
 def error_response(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
     return JSONResponse({"error": {"code": code, "message": message, **extra}}, status)
 
@@ -88,6 +137,7 @@ def create_app(hub: RunHub, *, token: str | None = None, allowed_hosts: tuple[st
                               "Events. Add `?delta=1` to a stream for patch events.")
     app.state.hub = hub
     app.state.closing = None
+    reattach = Reattach()
 
     @app.exception_handler(ValidationError)
     @app.exception_handler(RequestValidationError)
@@ -104,6 +154,11 @@ def create_app(hub: RunHub, *, token: str | None = None, allowed_hosts: tuple[st
                              "message": message.removeprefix("Value error, ")})
         text = "; ".join(f"{p['field']}: {p['message']}" for p in problems)
         return error_response(422, "bad_request", text, fields=problems)
+
+    @app.exception_handler(BadHeader)
+    async def _bad_header(request: Request, exc: BadHeader) -> JSONResponse:
+        return error_response(400, "bad_request", exc.message,
+                              fields=[{"field": exc.name, "message": exc.message}])
 
     @app.exception_handler(CorvusError)
     async def _corvus(request: Request, exc: CorvusError) -> JSONResponse:
@@ -148,11 +203,33 @@ def create_app(hub: RunHub, *, token: str | None = None, allowed_hosts: tuple[st
 
     @app.get("/optimize-stream", tags=["streams"])
     async def optimize_stream_get(
+        request: Request,
         code: Annotated[str, Query(min_length=1, max_length=MAX_INPUT)],
         language: str = "python", delta: bool = False,
+        last_event_id: Annotated[str | None, Header()] = None,
     ) -> Any:
-        """The same stream for ``EventSource`` (GET with query parameters)."""
-        return stream(submit_optimize(OptimizeRequest(code=code, language=language)), delta)
+        """The same stream for ``EventSource`` (GET with query parameters). A reconnect
+        (``Last-Event-ID``) re-attaches to the run this URL started; once that run is
+        over and nothing is left to replay, the answer is 204 (EventSource stops)."""
+        after = event_id(last_event_id)
+        if last_event_id is not None:
+            return resume(reattach.find(request), delta, after)
+        run = submit_optimize(OptimizeRequest(code=code, language=language))
+        reattach.remember(request, run.id)
+        return stream(run, delta)
+
+    def resume(run_id: str | None, delta: bool, after: int) -> Any:
+        """Events of ``run_id`` after ``after``: live, from history, or 204 when none."""
+        run = hub.get(run_id) if run_id else None
+        if run is not None:
+            if run.finished.is_set() and after >= run.seq:
+                return Response(status_code=204)
+            return stream(run, delta, after)
+        entry = stored(run_id) if run_id else None
+        if entry is None or after >= 2 or entry.status in ("queued", "running"):
+            return Response(status_code=204)
+        return EventSourceResponse(history_stream(entry, after), headers=SSE_HEADERS,
+                                   sep="\n")
 
     @app.post("/solve", response_model=CodeSolution, tags=["answers"])
     async def solve(body: SolveRequest) -> Any:
@@ -205,15 +282,12 @@ def create_app(hub: RunHub, *, token: str | None = None, allowed_hosts: tuple[st
     @app.get("/runs/{run_id}/events", tags=["runs"])
     async def run_events(run_id: str, delta: bool = False,
                          last_event_id: Annotated[str | None, Header()] = None) -> Any:
-        """Watch or resume any run (``Last-Event-ID`` replays what was missed)."""
-        after = int(last_event_id) if last_event_id and last_event_id.isdigit() else 0
-        run = hub.get(run_id)
-        if run is not None:
-            return stream(run, delta, after)
-        entry = stored(run_id)
-        if entry is None:
+        """Watch or resume any run (``Last-Event-ID`` replays what was missed; 204 when
+        the run is over and nothing is left)."""
+        after = event_id(last_event_id)
+        if hub.get(run_id) is None and stored(run_id) is None:
             return no_run(run_id)
-        return EventSourceResponse(history_stream(entry), headers=SSE_HEADERS, sep="\n")
+        return resume(run_id, delta, after)
 
     @app.delete("/runs/{run_id}", tags=["runs"], status_code=202)
     async def cancel_run(run_id: str) -> Any:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import re
 import threading
 import time
 from collections.abc import Awaitable, Callable, Iterable
@@ -118,7 +119,8 @@ class SecurityMiddleware:
                                  "The request body must be JSON (Content-Type: application/json).")
                 return
             length = headers.get("content-length")
-            too_large = length is not None and length.isdigit() and int(length) > self.max_body
+            too_large = length is not None and (not re.fullmatch(r"[0-9]{1,15}", length)
+                                                or int(length) > self.max_body)
             body = None if too_large else await self._read_capped(receive)
             if body is None:
                 await send_error(send, 413, "bad_request",

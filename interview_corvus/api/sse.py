@@ -25,9 +25,11 @@ CLOSING_CHECK = 0.5  # idle streams notice a server shutdown this fast
 RETRY_MS = 500  # EventSource reconnect delay hint, well inside the orphan grace
 
 
-def _event(seq: int, payload: dict[str, Any]) -> ServerSentEvent:
+def _event(seq: int, payload: dict[str, Any], retry: int | None = None) -> ServerSentEvent:
+    """One wire event; ``retry`` rides on the first event of a stream (an event of
+    its own would reach httpx-sse and fetch-event-source clients as empty data)."""
     return ServerSentEvent(data=json.dumps(payload, ensure_ascii=False, separators=(",", ":")),
-                           id=str(seq), sep="\n")
+                           id=str(seq), retry=retry, sep="\n")
 
 
 class _Watch:
@@ -89,19 +91,21 @@ async def run_stream(run: HubRun, *, delta: bool = False, last_event_id: int = 0
     loop = asyncio.get_running_loop()
     wake = asyncio.Event()
     watch = _Watch(run, last_event_id, delta, wake, loop)
+    retry: int | None = RETRY_MS
     try:
-        yield ServerSentEvent(retry=RETRY_MS, sep="\n")
         while True:
             wake.clear()
             for seq, payload in watch.poll(loop.time(), interval):
-                yield _event(seq, payload)
+                yield _event(seq, payload, retry)
+                retry = None
             if watch.ended:
                 return
             if not await _wait(wake, [watch], loop, closing):
                 # the server is closing: what the run logged last (its final event,
                 # when the shutdown cancelled it first) still goes out
                 for seq, payload in watch.poll(float("inf"), interval):
-                    yield _event(seq, payload)
+                    yield _event(seq, payload, retry)
+                    retry = None
                 return
     finally:
         watch.unsubscribe()
@@ -144,10 +148,14 @@ async def batch_stream(runs: list[HubRun], *, delta: bool = False,
             watch.unsubscribe()
 
 
-async def history_stream(entry: RunEntry) -> AsyncIterator[ServerSentEvent]:
-    """A finished run known only from history: its start and its last event."""
-    yield _event(1, {"type": "start", "run_id": entry.id, "kind": entry.kind,
-                     "provider": entry.provider, "model": entry.model, "streaming": True})
+async def history_stream(entry: RunEntry, last_event_id: int = 0
+                         ) -> AsyncIterator[ServerSentEvent]:
+    """A finished run known only from history: its start (id 1) and its last event (id 2),
+    from after ``last_event_id``."""
+    if last_event_id < 1:
+        yield _event(1, {"type": "start", "run_id": entry.id, "kind": entry.kind,
+                         "provider": entry.provider, "model": entry.model,
+                         "streaming": True}, RETRY_MS)
     if entry.status == "done":
         final: dict[str, Any] = {"type": "done", "run_id": entry.id, "data": entry.result,
                                  "elapsed_ms": entry.elapsed_ms or 0.0}
@@ -157,4 +165,5 @@ async def history_stream(entry: RunEntry) -> AsyncIterator[ServerSentEvent]:
         final = {"type": "error", "run_id": entry.id, "data": entry.result,
                  "error": {"code": entry.error_code or "internal",
                            "message": entry.error_message or ""}}
-    yield _event(2, final)
+    if last_event_id < 2:
+        yield _event(2, final, RETRY_MS if last_event_id == 1 else None)

@@ -30,6 +30,9 @@ from interview_corvus.core.run import ActiveRun, Job, StreamUpdate
 from interview_corvus.core.wire import Op, render_events
 
 log = logging.getLogger(__name__)
+# How long an HTTP run outlives its last watcher: an EventSource reconnects after
+# ``retry:`` (0.5 s) and a client that doubles it (0.5 + 1 + 2 s) still finds its run.
+ORPHAN_GRACE = 5.0
 SAVE_EVERY = 1.0  # seconds between saves of a streaming run's partial
 SHUTDOWN_REASON = "The server is shutting down; the run was cancelled (partial kept)."
 
@@ -180,7 +183,7 @@ class HubRun:
 
 class RunHub:
     def __init__(self, service: LLMService, history: HistoryStore | None = None, *,
-                 remote_concurrency: int = 4, orphan_grace: float = 0.6) -> None:
+                 remote_concurrency: int = 4, orphan_grace: float = ORPHAN_GRACE) -> None:
         self.service = service
         self.history = history
         self.orphan_grace = orphan_grace
@@ -286,6 +289,9 @@ class RunHub:
     def _finish(self, run: HubRun, update: StreamUpdate) -> None:
         stats = update.stats
         assert update.partial is not None and stats is not None
+        # the last patch makes a delta client's document equal to done.data
+        with run.lock:
+            run._append("patch", ([("set", ("is_complete",), True)], 1.0))
         entry = run.entry
         entry.status, entry.result = "done", update.partial.model_dump(mode="json")
         entry.elapsed_ms, entry.usage = stats.elapsed_ms, stats.usage or None

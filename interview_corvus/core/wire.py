@@ -77,7 +77,7 @@ def render_events(run: HubRun, after: int, *, delta: bool, partials: bool, has_b
     last = after
     ended = False
     patching = delta and has_base and not truncated
-    fields = set(run.job.model_cls.answer_fields())
+    fields = {*run.job.model_cls.answer_fields(), "is_complete"}
 
     def patch_event(ops: list[Op]) -> tuple[int, dict[str, Any]]:
         return ops[-1].seq, {"type": "partial", "run_id": run.id,
@@ -94,6 +94,8 @@ def render_events(run: HubRun, after: int, *, delta: bool, partials: bool, has_b
             ended = True
         out.append((op.seq, op.payload))
         last = op.seq
+    # resuming at or past the end of a finished run: nothing more will come
+    ended = ended or (run.finished.is_set() and after >= run.seq)
     if pending and partials:
         if patching:
             out.append(patch_event(pending))
