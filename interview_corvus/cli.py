@@ -155,7 +155,6 @@ def _settings(args: argparse.Namespace) -> Any:
 
 def _answer(args: argparse.Namespace) -> int:
     from interview_corvus.core.errors import BadRequest, CorvusError
-    from interview_corvus.core.history import HistoryStore
     from interview_corvus.core.hub import RunHub
     from interview_corvus.core.llm_service import LLMService
     from interview_corvus.core.models import language_for_suffix
@@ -181,7 +180,7 @@ def _answer(args: argparse.Namespace) -> int:
 
     # Through the hub, like every run: the output is exactly the SSE events, and the
     # run (with its partial, if it fails or is cancelled) lands in the history.
-    hub = RunHub(service, HistoryStore())
+    hub = RunHub(service, _history())
     input_text = text or "\n".join(str(p) for p in images)
     run = hub.submit(job, origin="cli", input_text=input_text)
     if args.json:
@@ -221,7 +220,6 @@ def _serve(args: argparse.Namespace) -> int:
 
     from interview_corvus.api.server import EmbeddedServer, ServerConfigError, new_token
     from interview_corvus.core.errors import CorvusError
-    from interview_corvus.core.history import HistoryStore
     from interview_corvus.core.hub import RunHub
     from interview_corvus.core.llm_service import LLMService
 
@@ -234,7 +232,7 @@ def _serve(args: argparse.Namespace) -> int:
         provider = service.provider
     except CorvusError as exc:
         raise UsageError(exc.message) from None
-    hub = RunHub(service, HistoryStore(),
+    hub = RunHub(service, _history(),
                  remote_concurrency=settings.server.max_concurrent_remote)
     try:
         server = EmbeddedServer(hub, host=host, port=port, token=token,
@@ -254,6 +252,16 @@ def _serve(args: argparse.Namespace) -> int:
     server.stop()
     provider.close()
     return 0
+
+
+def _history() -> Any:
+    """The history store, or None; what is wrong with its file or folder goes to stderr."""
+    from interview_corvus.core.history import open_history
+
+    store, notice = open_history()
+    if notice:
+        sys.stderr.write(f"corvus: {notice}\n")
+    return store
 
 
 class _Discard:

@@ -84,22 +84,88 @@ class RunEntry:
         return {"code": self.error_code, "message": self.error_message}
 
 
+class HistoryUnavailable(OSError):
+    """The history cannot be kept at ``path`` (unwritable or invalid place)."""
+
+    def __init__(self, path: Path, cause: BaseException) -> None:
+        detail = getattr(cause, "strerror", None) or str(cause)
+        super().__init__(f"Run history is off: cannot use {path} ({detail}). Answers still "
+                         "work; set INTERVIEW_CORVUS_DATA_DIR to a writable folder to keep "
+                         "them.")
+        self.path = path
+
+
+def open_history(path: str | Path | None = None) -> tuple[HistoryStore | None, str]:
+    """The history store, or None with the reason; never raises for a bad file or place.
+
+    The message (empty when all is well) is for the user: a corrupt file moved
+    aside, or a data dir that cannot be written, named by its path.
+    """
+    try:
+        store = HistoryStore(path)
+    except HistoryUnavailable as exc:
+        log.warning("%s", exc)
+        return None, str(exc)
+    return store, store.notice
+
+
 class HistoryStore:
     """A small thread-safe store; one connection guarded by a lock."""
 
     def __init__(self, path: str | Path | None = None) -> None:
         self.path = Path(path) if path else data_dir() / "history.sqlite3"
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.notice = ""  # what the user should know about this file (e.g. moved aside)
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(SCHEMA)
-        columns = {row[1] for row in self._db.execute("PRAGMA table_info(runs)")}
-        if "pid" not in columns:  # a history file from before runs were saved as they go
-            self._db.execute("ALTER TABLE runs ADD COLUMN pid INTEGER")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = self._open()
+        except sqlite3.OperationalError as exc:  # cannot open or write (read-only, locked)
+            raise HistoryUnavailable(self.path, exc) from exc
+        except sqlite3.DatabaseError as exc:  # not a database, or a damaged one
+            try:
+                moved = self._move_aside()
+            except OSError as again:
+                raise HistoryUnavailable(self.path, again) from exc
+            self.notice = (f"The history file {self.path} could not be read ({exc}); it was "
+                           f"moved to {moved} and a new history was started.")
+            log.warning("%s", self.notice)
+            try:
+                self._db = self._open()
+            except (sqlite3.Error, OSError) as again:
+                raise HistoryUnavailable(self.path, again) from again
+        except OSError as exc:
+            raise HistoryUnavailable(self.path, exc) from exc
         self.recovered = self.mark_interrupted()
+
+    def _open(self) -> sqlite3.Connection:
+        """Connect, check the file is a sound database, and bring its schema up to date."""
+        db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        try:
+            db.row_factory = sqlite3.Row
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.executescript(SCHEMA)
+            check = db.execute("PRAGMA quick_check").fetchone()[0]
+            if check != "ok":
+                raise sqlite3.DatabaseError(f"integrity check failed: {check}")
+            columns = {row[1] for row in db.execute("PRAGMA table_info(runs)")}
+            if "pid" not in columns:  # a file from before runs were saved as they go
+                db.execute("ALTER TABLE runs ADD COLUMN pid INTEGER")
+            db.execute("SELECT count(*) FROM runs").fetchone()
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    def _move_aside(self) -> Path:
+        """Keep an unreadable file (it may be recoverable by hand) under a new name."""
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        target = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
+        for suffix in ("", "-wal", "-shm"):
+            source = Path(f"{self.path}{suffix}")
+            if source.exists():
+                os.replace(source, Path(f"{target}{suffix}"))
+        return target
 
     def save(self, entry: RunEntry) -> None:
         """Insert or update ``entry``; a run is saved when it starts, as it goes and at its end

@@ -129,7 +129,7 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         path = settings_file()
         sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
-        if path.is_file():
+        if _readable_settings(path):
             sources.append(JsonConfigSettingsSource(settings_cls, json_file=path, deep_merge=True))
         return tuple(sources)
 
@@ -152,11 +152,28 @@ class Settings(BaseSettings):
         return self.model_copy(update={"llm": LLMSettings.model_validate(merged.model_dump())})
 
 
+def _readable_settings(path: Path) -> bool:
+    """Whether ``path`` holds a JSON object (valid JSON like ``[1, 2]`` or ``null`` is no
+    settings file); anything else is logged with the path and skipped."""
+    try:
+        if not path.is_file():
+            return False
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        log.warning("ignoring unreadable settings file %s: %s", path, exc)
+        return False
+    if not isinstance(data, dict):
+        log.warning("ignoring settings file %s: it holds JSON %s, not an object",
+                    path, type(data).__name__)
+        return False
+    return True
+
+
 def load_settings(**init: Any) -> Settings:
     """Load settings; a broken settings file is logged and skipped, never fatal."""
     try:
         return Settings(**init)
-    except ValueError as exc:
+    except (ValueError, TypeError) as exc:
         log.warning("ignoring unreadable settings file %s: %s", settings_file(), exc)
         return _WithoutFile(**init)
 

@@ -10,7 +10,7 @@ from PyQt6.QtGui import QAction, QGuiApplication
 from PyQt6.QtWidgets import QApplication, QMenu, QMessageBox, QSystemTrayIcon
 
 from interview_corvus.core import secrets
-from interview_corvus.core.history import HistoryStore
+from interview_corvus.core.history import HistoryStore, open_history
 from interview_corvus.core.hub import RunHub
 from interview_corvus.core.llm_service import LLMService
 from interview_corvus.core.settings import Settings, load_settings
@@ -34,10 +34,16 @@ class CorvusApp(QObject):
         self.app = app
         self.settings = settings or load_settings()
         self.service = service or LLMService(self.settings)
-        self.history = history if history is not None else HistoryStore()
+        notice = ""
+        if history is None:
+            history, notice = open_history()
+        self.history = history
         self.hub = RunHub(self.service, self.history,
                           remote_concurrency=self.settings.server.max_concurrent_remote)
         self.window = MainWindow(self.hub, self.settings)
+        if notice:  # a corrupt file moved aside, or no writable place: say where
+            self.window.banner.show_error("history", notice, kept=False)
+            self.window.banner.retry_button.hide()
         self.window.settings_action.triggered.connect(self.open_settings)
         self.window.open_settings.connect(self.open_settings)
         self.window.setWindowIcon(app_icon())

@@ -17,6 +17,7 @@ HEADLINES = {
     "bad_request": ("This request cannot be served as it is.", True),
     "cancelled": ("The run was cancelled.", False),
     "internal": ("Something went wrong inside the app.", False),
+    "history": ("Run history needs attention.", False),
 }
 
 

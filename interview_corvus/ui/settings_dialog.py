@@ -236,7 +236,7 @@ class SettingsDialog(QDialog):
             return
         try:
             self.settings = self.save()
-        except (ValueError, secrets.SecretStoreUnavailable) as exc:
+        except (ValueError, OSError, secrets.SecretStoreUnavailable) as exc:
             self.show_message(f"Not saved: {exc}")
             return
         super().accept()
