@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from interview_corvus import __version__
-from interview_corvus.core.redact import install_log_redaction
+from interview_corvus.core.logs import install_log_filters
 
 log = logging.getLogger("interview_corvus")
 
@@ -78,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
-    install_log_redaction()
+    install_log_filters()
     if args.command in (None, "gui"):
         return _gui(parser)
     try:

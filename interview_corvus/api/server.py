@@ -20,6 +20,13 @@ from typing import Any
 import uvicorn
 
 from interview_corvus.api.app import create_app
+from interview_corvus.api.connections import (
+    HEADER_TIMEOUT,
+    MAX_CONNECTIONS,
+    connection_cap,
+    guarded_protocol,
+    raise_fd_limit,
+)
 from interview_corvus.core.hub import RunHub
 
 log = logging.getLogger(__name__)
@@ -55,7 +62,8 @@ class EmbeddedServer:
     def __init__(self, hub: RunHub, *, host: str = "127.0.0.1", port: int = 8765,
                  token: str | None = None, allowed_hosts: tuple[str, ...] = (),
                  allowed_origins: tuple[str, ...] = (), rate_per_minute: int = 60,
-                 **app_options: Any) -> None:
+                 header_timeout: float = HEADER_TIMEOUT,
+                 max_connections: int = MAX_CONNECTIONS, **app_options: Any) -> None:
         if not is_loopback(host) and not token:
             raise ServerConfigError(
                 f"Refusing to listen on {host} without a token: anyone on the network could "
@@ -69,9 +77,11 @@ class EmbeddedServer:
         self.app = create_app(hub, token=token, allowed_hosts=tuple(hosts),
                               allowed_origins=allowed_origins, rate_per_minute=rate_per_minute,
                               **app_options)
+        cap = connection_cap(raise_fd_limit(), max_connections)
         self.config = uvicorn.Config(self.app, host=host, port=port, log_level="warning",
                                      timeout_graceful_shutdown=2, lifespan="off",
-                                     access_log=False)
+                                     access_log=False, timeout_keep_alive=5,
+                                     http=guarded_protocol(header_timeout, cap))
         self.server = uvicorn.Server(self.config)
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None

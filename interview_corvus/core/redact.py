@@ -81,11 +81,3 @@ class RedactingFilter(logging.Filter):
         if record.exc_text:
             record.exc_text = redact(record.exc_text)
         return True
-
-
-def install_log_redaction(logger: logging.Logger | None = None) -> None:
-    """Add the filter to every handler of ``logger`` (the root logger by default)."""
-    target = logger or logging.getLogger()
-    for handler in target.handlers:
-        if not any(isinstance(f, RedactingFilter) for f in handler.filters):
-            handler.addFilter(RedactingFilter())
