@@ -28,6 +28,8 @@ class UsageError(Exception):
     """Bad usage: reported on stderr with exit code 2."""
 
 
+TOKEN_ENV = "INTERVIEW_CORVUS_SERVER_TOKEN"
+
 def _parser() -> argparse.ArgumentParser:
     from interview_corvus.core.models import LANGUAGES
 
@@ -42,7 +44,13 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default=None, help="address to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=None, help="port (default 8765; 0 = any)")
     serve.add_argument("--token", help="require this token ('auto' generates one); needed "
-                       "for any address other than loopback")
+                       "for any address other than loopback. Kept out of `ps`: use "
+                       f"--token-file or the {TOKEN_ENV} environment variable instead")
+    serve.add_argument("--token-file", metavar="PATH",
+                       help="read the token from this file (first line)")
+    serve.add_argument("--allow-host", action="append", default=[], metavar="NAME",
+                       help="also answer requests for this host name or address (e.g. the "
+                       "machine's LAN name); repeatable")
     _provider_flags(serve)
     for name, help_text, file_help in (
         ("optimize", "optimize the code in FILE", "source file to optimize ('-' for stdin)"),
@@ -226,7 +234,7 @@ def _serve(args: argparse.Namespace) -> int:
     settings = _settings(args)
     host = args.host or settings.server.host
     port = settings.server.port if args.port is None else args.port
-    token = new_token() if args.token == "auto" else args.token
+    token, generated = _token(args, new_token)
     service = LLMService(settings)
     try:
         provider = service.provider
@@ -235,13 +243,19 @@ def _serve(args: argparse.Namespace) -> int:
     hub = RunHub(service, _history(),
                  remote_concurrency=settings.server.max_concurrent_remote)
     try:
+        extra = list(args.allow_host)
+        if host in ("0.0.0.0", "::"):  # the LAN address this machine is reached at
+            from interview_corvus.api.server import lan_address
+
+            extra += [a for a in (lan_address(),) if a]
         server = EmbeddedServer(hub, host=host, port=port, token=token,
+                                allowed_hosts=tuple(extra),
                                 rate_per_minute=settings.server.rate_per_minute).start()
     except ServerConfigError as exc:
         raise UsageError(str(exc)) from None
     sys.stderr.write(f"Interview Corvus serving on {server.url} ({provider.name} · "
                      f"{provider.model}); Ctrl+C stops.\n")
-    if token and args.token == "auto":
+    if token and generated:
         sys.stderr.write(f"token: {token}\n")  # shown once, to the user who asked for it
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -252,6 +266,25 @@ def _serve(args: argparse.Namespace) -> int:
     server.stop()
     provider.close()
     return 0
+
+
+def _token(args: argparse.Namespace, new_token: Any) -> tuple[str | None, bool]:
+    """The server token: --token, else --token-file, else the environment; 'auto' makes one."""
+    import os
+
+    if args.token and args.token_file:
+        raise UsageError("give --token or --token-file, not both")
+    if args.token_file:
+        try:
+            token = Path(args.token_file).read_text(encoding="utf-8").strip().splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UsageError(f"cannot read the token file {args.token_file}: "
+                             f"{getattr(exc, 'strerror', None) or exc}") from None
+        if not token or not token[0].strip():
+            raise UsageError(f"the token file {args.token_file} is empty")
+        return token[0].strip(), False
+    value = args.token or os.environ.get(TOKEN_ENV) or None
+    return (new_token(), True) if value == "auto" else (value, False)
 
 
 def _history() -> Any:

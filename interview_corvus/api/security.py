@@ -31,7 +31,10 @@ Send = Callable[[dict[str, Any]], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
-PUBLIC_PATHS = frozenset({"/", "/health", "/favicon.ico"})
+# The live page, health, and the API's description (no data): a browser loading /docs
+# cannot add the token to the page's own fetch of /openapi.json.
+PUBLIC_PATHS = frozenset({"/", "/health", "/favicon.ico", "/docs", "/openapi.json",
+                          "/docs/oauth2-redirect"})
 RUN_STARTING = ("/optimize", "/solve")
 
 

@@ -45,6 +45,17 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def url_host(host: str) -> str:
+    """``host`` as it goes in a URL: IPv6 addresses in brackets."""
+    bare = host.strip("[]")
+    try:
+        if ipaddress.ip_address(bare).version == 6:
+            return f"[{bare}]"
+    except ValueError:
+        pass
+    return host
+
+
 def new_token() -> str:
     return secrets.token_urlsafe(24)
 
@@ -72,8 +83,9 @@ class EmbeddedServer:
         self.host = host
         self.token = token
         hosts = set(allowed_hosts)
-        if not is_loopback(host) and host not in ("0.0.0.0", "::"):
-            hosts.add(host)
+        if host not in ("0.0.0.0", "::", ""):  # the address it prints is one it answers
+            hosts.add(url_host(host))
+            hosts.add(host.strip("[]"))
         self.app = create_app(hub, token=token, allowed_hosts=tuple(hosts),
                               allowed_origins=allowed_origins, rate_per_minute=rate_per_minute,
                               **app_options)
@@ -96,7 +108,7 @@ class EmbeddedServer:
 
     @property
     def url(self) -> str:
-        host = "127.0.0.1" if self.host in ("0.0.0.0", "::") else self.host
+        host = {"0.0.0.0": "127.0.0.1", "::": "[::1]"}.get(self.host, url_host(self.host))
         return f"http://{host}:{self.port}"
 
     def _run(self) -> None:
