@@ -156,3 +156,28 @@ def test_cut_off_document_is_incomplete():
     with pytest.raises(JSONStreamError, match="unexpected end"):
         parser.finish()
     assert parser.snapshot() == {"a": "unfinished"}
+
+
+def test_deep_nesting_is_refused_with_a_clear_error():
+    from interview_corvus.core.partial_json import MAX_DEPTH, JSONStreamError
+
+    parser = IncrementalJSONParser()
+    with pytest.raises(JSONStreamError, match=f"nesting deeper than {MAX_DEPTH} levels"):
+        parser.feed("[" * 16000)
+    assert len(parser._stack) == MAX_DEPTH
+    ok = IncrementalJSONParser()
+    ok.feed("[" * MAX_DEPTH + "]" * MAX_DEPTH)
+    assert ok.done
+
+
+@pytest.mark.parametrize("split", [1, 2, 3, 7, 100])
+def test_invalid_utf8_is_reported_at_its_byte(split):
+    from interview_corvus.core.partial_json import JSONStreamError
+
+    data = '{"k": "héllo 😀 '.encode() + b"\xff" + b'"}'
+    where = data.index(b"\xff")
+    parser = IncrementalJSONParser()
+    with pytest.raises(JSONStreamError) as caught:
+        for i in range(0, len(data), split):
+            parser.feed(data[i : i + split])
+    assert caught.value.position == where and "at byte" in str(caught.value)

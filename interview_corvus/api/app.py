@@ -21,11 +21,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import AfterValidator, BaseModel, Field, ValidationError, field_validator
 from sse_starlette import EventSourceResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from interview_corvus import __version__
 from interview_corvus.api.security import RateLimiter, SecurityMiddleware
 from interview_corvus.api.sse import batch_stream, history_stream, run_stream
-from interview_corvus.core.errors import CorvusError
+from interview_corvus.core.errors import ERROR_CODES, CorvusError
 from interview_corvus.core.history import RunEntry
 from interview_corvus.core.hub import HubRun, RunHub
 from interview_corvus.core.models import (
@@ -45,7 +46,8 @@ SSE_HEADERS = {"X-Accel-Buffering": "no", "Cache-Control": "no-store"}
 
 
 class _Input(BaseModel):
-    language: str = Field(default="python", description=f"One of: {', '.join(LANGUAGES)}")
+    language: str = Field(default="python", description=f"One of: {', '.join(LANGUAGES)}",
+                          json_schema_extra={"enum": list(LANGUAGES)})
 
     @field_validator("language")
     @classmethod
@@ -119,6 +121,43 @@ class Reattach:
         return self._runs.get(self.key(request))
 
 
+class ErrorDetail(BaseModel):
+    code: str = Field(description="One of: " + ", ".join(ERROR_CODES))
+    message: str
+    fields: list[dict[str, str]] | None = Field(
+        default=None, description="For 422 and header errors: each field and what is wrong.")
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail
+
+
+_STATUS_TEXT = {400: "Bad request (e.g. a malformed header)", 401: "Missing or wrong token",
+                403: "Origin or site not allowed", 404: "No such run",
+                413: "Body too large", 415: "Body is not JSON", 421: "Host not served",
+                422: "A field is invalid (named in error.fields)",
+                429: "Too many requests (Retry-After)",
+                502: "The model's answer was cut off or invalid, or the provider refused",
+                503: "The provider is unavailable"}
+
+
+def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for the error answers a route can give (the project's shape)."""
+    return {code: {"model": ErrorBody, "description": _STATUS_TEXT[code]} for code in codes}
+
+
+class EventStream(Response):
+    """Documents a route as ``text/event-stream`` (the body is an EventSourceResponse)."""
+
+    media_type = "text/event-stream"
+
+
+SSE_DOC: dict[int | str, dict[str, Any]] = {200: {
+    "description": "Server-Sent Events: each `data:` line is a JSON object with a `type` "
+                   "(start, queued, partial, done, error); `id:` counts per run.",
+    "content": {"text/event-stream": {"schema": {"type": "string"}}}}}
+
+
 def error_response(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
     return JSONResponse({"error": {"code": code, "message": message, **extra}}, status)
 
@@ -154,6 +193,20 @@ def create_app(hub: RunHub, *, token: str | None = None, allowed_hosts: tuple[st
                              "message": message.removeprefix("Value error, ")})
         text = "; ".join(f"{p['field']}: {p['message']}" for p in problems)
         return error_response(422, "bad_request", text, fields=problems)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        """Routing and body errors in the project's shape, not FastAPI's ``{"detail"}``."""
+        message = {404: f"No such endpoint: {request.method} {request.url.path}.",
+                   405: f"{request.method} is not allowed on {request.url.path}."
+                   }.get(exc.status_code, str(exc.detail))
+        if exc.detail == "There was an error parsing the body":
+            message = "The body could not be read as JSON text (is it UTF-8?)."
+        code = "internal" if exc.status_code >= 500 else "bad_request"
+        response = error_response(exc.status_code, code, message)
+        for name, value in (exc.headers or {}).items():
+            response.headers[name] = value
+        return response
 
     @app.exception_handler(BadHeader)
     async def _bad_header(request: Request, exc: BadHeader) -> JSONResponse:
@@ -191,17 +244,21 @@ def create_app(hub: RunHub, *, token: str | None = None, allowed_hosts: tuple[st
                               entry.error_code or "internal", entry.error_message or "",
                               partial=entry.result, run_id=run.id)
 
-    @app.post("/optimize", response_model=CodeOptimization, tags=["answers"])
+    @app.post("/optimize", response_model=CodeOptimization, tags=["answers"],
+              responses=errors(400, 401, 413, 415, 422, 429, 502, 503))
     async def optimize(body: OptimizeRequest) -> Any:
         """The complete, validated optimization (blocking)."""
         return await blocking(submit_optimize(body))
 
-    @app.post("/optimize-stream", tags=["streams"])
+    @app.post("/optimize-stream", tags=["streams"], response_class=EventStream,
+              responses={**SSE_DOC, **errors(400, 401, 413, 415, 422, 429, 503)})
     async def optimize_stream(body: OptimizeRequest, delta: bool = False) -> Any:
         """The optimization as SSE: start, partial…, done | error."""
         return stream(submit_optimize(body), delta)
 
-    @app.get("/optimize-stream", tags=["streams"])
+    @app.get("/optimize-stream", tags=["streams"], response_class=EventStream,
+             responses={**SSE_DOC, 204: {"description": "A reconnect after the run ended."},
+                        **errors(400, 401, 403, 422, 429, 503)})
     async def optimize_stream_get(
         request: Request,
         code: Annotated[str, Query(min_length=1, max_length=MAX_INPUT)],
@@ -231,16 +288,19 @@ def create_app(hub: RunHub, *, token: str | None = None, allowed_hosts: tuple[st
         return EventSourceResponse(history_stream(entry, after), headers=SSE_HEADERS,
                                    sep="\n")
 
-    @app.post("/solve", response_model=CodeSolution, tags=["answers"])
+    @app.post("/solve", response_model=CodeSolution, tags=["answers"],
+              responses=errors(400, 401, 413, 415, 422, 429, 502, 503))
     async def solve(body: SolveRequest) -> Any:
         """The complete, validated solution (blocking)."""
         return await blocking(submit_solve(body))
 
-    @app.post("/solve-stream", tags=["streams"])
+    @app.post("/solve-stream", tags=["streams"], response_class=EventStream,
+              responses={**SSE_DOC, **errors(400, 401, 413, 415, 422, 429, 503)})
     async def solve_stream(body: SolveRequest, delta: bool = False) -> Any:
         return stream(submit_solve(body), delta)
 
-    @app.post("/optimize-batch-stream", tags=["streams"])
+    @app.post("/optimize-batch-stream", tags=["streams"], response_class=EventStream,
+              responses={**SSE_DOC, **errors(400, 401, 413, 415, 422, 429, 503)})
     async def optimize_batch_stream(body: BatchRequest, delta: bool = False) -> Any:
         """Several documents; every event carries its ``index``; a final ``summary``."""
         runs = [submit_optimize(doc) for doc in body.documents]
@@ -248,7 +308,7 @@ def create_app(hub: RunHub, *, token: str | None = None, allowed_hosts: tuple[st
                                    ping=ping, send_timeout=send_timeout, headers=SSE_HEADERS,
                                    sep="\n")
 
-    @app.get("/runs", tags=["runs"])
+    @app.get("/runs", tags=["runs"], responses=errors(401, 422))
     async def list_runs(limit: Annotated[int, Query(ge=1, le=200)] = 50,
                         q: str = "") -> dict[str, Any]:
         """Runs in progress and from history, newest first."""
@@ -267,7 +327,7 @@ def create_app(hub: RunHub, *, token: str | None = None, allowed_hosts: tuple[st
     def no_run(run_id: str) -> JSONResponse:
         return error_response(404, "bad_request", f"No run with id {run_id!r}.")
 
-    @app.get("/runs/{run_id}", tags=["runs"])
+    @app.get("/runs/{run_id}", tags=["runs"], responses=errors(401, 404))
     async def get_run(run_id: str) -> Any:
         run = hub.get(run_id)
         if run is not None:
@@ -279,7 +339,9 @@ def create_app(hub: RunHub, *, token: str | None = None, allowed_hosts: tuple[st
             return no_run(run_id)
         return {**entry.summary(), "data": entry.result, "error": entry.error()}
 
-    @app.get("/runs/{run_id}/events", tags=["runs"])
+    @app.get("/runs/{run_id}/events", tags=["runs"], response_class=EventStream,
+             responses={**SSE_DOC, 204: {"description": "Nothing left to replay."},
+                        **errors(400, 401, 404)})
     async def run_events(run_id: str, delta: bool = False,
                          last_event_id: Annotated[str | None, Header()] = None) -> Any:
         """Watch or resume any run (``Last-Event-ID`` replays what was missed; 204 when
@@ -289,7 +351,8 @@ def create_app(hub: RunHub, *, token: str | None = None, allowed_hosts: tuple[st
             return no_run(run_id)
         return resume(run_id, delta, after)
 
-    @app.delete("/runs/{run_id}", tags=["runs"], status_code=202)
+    @app.delete("/runs/{run_id}", tags=["runs"], status_code=202,
+                responses=errors(401, 404))
     async def cancel_run(run_id: str) -> Any:
         """Cancel a run in progress."""
         run = hub.get(run_id)
@@ -308,7 +371,8 @@ def create_app(hub: RunHub, *, token: str | None = None, allowed_hosts: tuple[st
     async def page() -> HTMLResponse:
         html = resources.files("interview_corvus.api").joinpath("static/index.html")
         return HTMLResponse(html.read_text(encoding="utf-8"),
-                            headers={"Content-Security-Policy": _CSP})
+                            headers={"Content-Security-Policy": _CSP,
+                                     "X-Frame-Options": "DENY"})
 
     @app.get("/favicon.ico", include_in_schema=False)
     async def favicon() -> Response:
@@ -324,4 +388,5 @@ def create_app(hub: RunHub, *, token: str | None = None, allowed_hosts: tuple[st
 
 
 _CSP = ("default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'unsafe-inline'; "
-        "connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'")
+        "connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; "
+        "frame-ancestors 'none'")

@@ -36,6 +36,8 @@ LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 PUBLIC_PATHS = frozenset({"/", "/health", "/favicon.ico", "/docs", "/openapi.json",
                           "/docs/oauth2-redirect"})
 RUN_STARTING = ("/optimize", "/solve")
+POST_ROUTES = frozenset({"/optimize", "/optimize-stream", "/solve", "/solve-stream",
+                         "/optimize-batch-stream"})
 
 
 def split_host(value: str) -> str:
@@ -115,7 +117,7 @@ class SecurityMiddleware:
             if refused:
                 await send_error(send, 403, "bad_request", refused)
                 return
-        if method == "POST":
+        if method == "POST" and path in POST_ROUTES:  # others get the router's 405 / 404
             media = headers.get("content-type", "").split(";")[0].strip().lower()
             if media != "application/json":
                 await send_error(send, 415, "bad_request",

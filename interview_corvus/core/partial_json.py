@@ -62,11 +62,15 @@ def clean_text(text: str) -> str:
     return text
 
 
-class JSONStreamError(ValueError):
-    """The streamed text is not valid JSON."""
+MAX_DEPTH = 64  # answers nest 3 deep; a cap keeps "[[[[…" linear and small
 
-    def __init__(self, message: str, position: int) -> None:
-        super().__init__(f"{message} at character {position}")
+
+class JSONStreamError(ValueError):
+    """The streamed text is not valid JSON (``position`` counts characters, or bytes
+    for UTF-8 errors in byte input)."""
+
+    def __init__(self, message: str, position: int, unit: str = "character") -> None:
+        super().__init__(f"{message} at {unit} {position}")
         self.position = position
 
 
@@ -83,6 +87,7 @@ class IncrementalJSONParser:
         self._stack: list[list[Any]] = []  # frames: [container, key-or-index]
         self._root: Any = _MISSING
         self._pos = 0
+        self._bytes = 0  # bytes fed, for the position of a UTF-8 error
         self._decoder: codecs.IncrementalDecoder | None = None
         # Current string.
         self._chunks: list[str] = []
@@ -109,10 +114,14 @@ class IncrementalJSONParser:
         if isinstance(data, bytes):
             if self._decoder is None:
                 self._decoder = codecs.getincrementaldecoder("utf-8")()
+            held = len(self._decoder.getstate()[0])  # bytes of a character begun earlier
             try:
-                data = self._decoder.decode(data)
+                text = self._decoder.decode(data)
             except UnicodeDecodeError as exc:
-                raise JSONStreamError("invalid UTF-8", self._pos) from exc
+                raise JSONStreamError("invalid UTF-8", self._bytes - held + exc.start,
+                                      "byte") from exc
+            self._bytes += len(data)
+            data = text
         patches: list[Patch] = []
         self._parse(data, patches)
         self._pos += len(data)
@@ -126,10 +135,12 @@ class IncrementalJSONParser:
         A top-level number is only known complete here; its patch goes to ``patches``.
         """
         if self._decoder is not None:
+            held = len(self._decoder.getstate()[0])
             try:
                 rest = self._decoder.decode(b"", final=True)
             except UnicodeDecodeError as exc:
-                raise JSONStreamError("truncated UTF-8 character", self._pos) from exc
+                raise JSONStreamError("truncated UTF-8 character", self._bytes - held,
+                                      "byte") from exc
             if rest:
                 self.feed(rest)
         if self._state == _NUMBER and not self._stack:
@@ -253,6 +264,8 @@ class IncrementalJSONParser:
             self._str_new = True
             self._str_path = self._attach("", None)
             return _STRING
+        if char in "{[" and len(self._stack) >= MAX_DEPTH:
+            raise self._error(f"nesting deeper than {MAX_DEPTH} levels", i)
         if char == "{":
             self._attach({}, patches)
             self._stack.append([self._container_at_top(), None])
