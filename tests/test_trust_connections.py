@@ -36,6 +36,19 @@ def closed_by_server(sock: socket.socket, within: float) -> bool:
         return True
 
 
+def healthy_within(url: str, seconds: float) -> bool:
+    """Whether ``/health`` answers 200 before ``seconds`` pass."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/health", timeout=2).status_code == 200:
+                return True
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    return False
+
+
 def test_slowloris_connections_are_closed_after_the_header_timeout():
     hub = make_hub(ScriptedProvider(ANSWER, delay=0))
     with EmbeddedServer(hub, port=0, header_timeout=1.0) as server:
@@ -69,15 +82,7 @@ def test_connections_over_the_cap_are_closed_at_once_and_the_server_recovers():
         assert closed >= 20
         for sock in socks:
             sock.close()
-        deadline = time.monotonic() + 5
-        while True:
-            try:
-                if httpx.get(f"{server.url}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline
-            time.sleep(0.1)
+        assert healthy_within(server.url, 5)
 
 
 def test_at_the_fd_limit_the_log_stays_small_and_the_server_recovers(tmp_path):
@@ -111,15 +116,7 @@ def test_at_the_fd_limit_the_log_stays_small_and_the_server_recovers(tmp_path):
         time.sleep(5)
         for sock in socks:
             sock.close()
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                if httpx.get(f"{url}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, "the server did not recover"
-            time.sleep(0.2)
+        assert healthy_within(url, 10), "the server did not recover"
         proc.terminate()
         proc.wait(10)
         reader.join(5)

@@ -196,12 +196,18 @@ def test_a_run_started_over_http_is_announced_not_forced_on_the_user(qtbot, make
     qtbot.waitUntil(lambda: window.history.list.count() == 2, timeout=3000)
 
 
-def test_follow_and_cancel_a_run_started_over_http(qtbot, make_app, tmp_path):
+def http_run(qtbot, make_app, tmp_path):
+    """An app, its window, and a slow run started over HTTP that the window announced."""
     corvus = make_app(transcript(tmp_path, delay=60))
     window = corvus.window
     run = corvus.hub.submit(corvus.service.optimization_job(CODE, "python"), origin="http",
                             input_text=CODE)
     qtbot.waitUntil(lambda: window.external_bar.isVisible(), timeout=5000)
+    return corvus, window, run
+
+
+def test_follow_and_cancel_a_run_started_over_http(qtbot, make_app, tmp_path):
+    corvus, window, run = http_run(qtbot, make_app, tmp_path)
     window.external_bar.follow_button.click()
     assert window.watching is not None and window.cancel_button.isEnabled()
     qtbot.waitUntil(lambda: len(window.result.code.text()) > 5, timeout=10_000)
@@ -214,11 +220,7 @@ def test_follow_and_cancel_a_run_started_over_http(qtbot, make_app, tmp_path):
 
 
 def test_cancel_from_the_notice(qtbot, make_app, tmp_path):
-    corvus = make_app(transcript(tmp_path, delay=60))
-    window = corvus.window
-    run = corvus.hub.submit(corvus.service.optimization_job(CODE, "python"), origin="http",
-                            input_text=CODE)
-    qtbot.waitUntil(lambda: window.external_bar.isVisible(), timeout=5000)
+    _corvus, window, run = http_run(qtbot, make_app, tmp_path)
     window.external_bar.cancel_button.click()
     assert run.finished.wait(5)
     qtbot.waitUntil(lambda: not window.external_bar.isVisible(), timeout=5000)

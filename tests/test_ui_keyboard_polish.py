@@ -51,6 +51,16 @@ def test_f6_reaches_every_pane_and_tab_leaves_the_answer(qtbot, make_app):
     assert window.editor.lineWrapMode() == QPlainTextEdit.LineWrapMode.NoWrap
 
 
+def test_ctrl_tab_leaves_the_editor_and_tab_still_indents(qtbot, make_app):
+    window = make_app().window
+    activate(qtbot, window)
+    window.editor.moveCursor(window.editor.textCursor().MoveOperation.End)
+    qtbot.keyClick(window.editor, Qt.Key.Key_Tab)
+    assert window.editor.toPlainText().endswith("\t")
+    qtbot.keyClick(window.editor, Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)
+    assert not window.editor.hasFocus()
+
+
 def test_controls_have_accessible_names_and_the_window_fits_small_screens(make_app):
     window = make_app().window
     for widget in (window.editor, window.language, window.optimize_button,

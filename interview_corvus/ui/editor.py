@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from PyQt6.QtCore import QMimeData, QRect, QSize, Qt, pyqtSignal
-from PyQt6.QtGui import QFont, QFontMetricsF, QPainter, QPaintEvent, QResizeEvent
+from PyQt6.QtGui import (
+    QFont,
+    QFontMetricsF,
+    QKeyEvent,
+    QPainter,
+    QPaintEvent,
+    QResizeEvent,
+)
 from PyQt6.QtWidgets import QPlainTextEdit, QWidget
 
 
@@ -77,6 +84,16 @@ class CodeEditor(QPlainTextEdit):
             block = block.next()
             top = bottom
         painter.end()
+
+    def keyPressEvent(self, event: QKeyEvent | None) -> None:
+        """Tab indents code; Ctrl+Tab and Ctrl+Shift+Tab move on (Tab never traps focus)."""
+        if event is not None and event.modifiers() & Qt.KeyboardModifier.ControlModifier \
+                and event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab):
+            forward = event.key() == Qt.Key.Key_Tab and not (
+                event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+            QWidget.focusNextPrevChild(self, forward)  # the editor's own refuses while Tab indents
+            return
+        super().keyPressEvent(event)
 
     def insertFromMimeData(self, source: QMimeData | None) -> None:
         super().insertFromMimeData(source)

@@ -232,8 +232,9 @@ class MainWindow(QMainWindow):
         rows = "".join(f"<tr><td>{name}</td><td>&nbsp;&nbsp;<b>{keys}</b></td></tr>"
                        for name, keys in self.actions.shortcut_table())
         QMessageBox.information(self, "Keyboard shortcuts",
-                                f"<table>{rows}</table><p>Tab moves between controls "
-                                "outside the code editor; F6 moves between panes.</p>")
+                                f"<table>{rows}</table><p>Tab moves between controls; in "
+                                "the code editor Tab indents and Ctrl+Tab moves on. F6 moves "
+                                "between panes.</p>")
 
     def _on_about(self) -> None:
         QMessageBox.about(self, "About Interview Corvus",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PyQt6.QtCore import Qt, pyqtSignal
 from PyQt6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
@@ -25,33 +27,46 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-class ErrorBanner(QFrame):
+class NoticeBar(QFrame):
+    """A coloured bar: a wrapping label and buttons at its right; hidden until used."""
+
+    def __init__(self, name: str, colours: tuple[str, str, str], accessible: str,
+                 buttons: list[tuple[str, Callable[[], object]]], text: str = "",
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        background, border, foreground = colours
+        self.setObjectName(name)
+        self.setStyleSheet(f"#{name} {{ background: {background}; border: 1px solid {border};"
+                           f" border-radius: 4px; }} #{name} QLabel {{ color: {foreground}; }}")
+        self.setAccessibleName(accessible)
+        self.label = QLabel(text)
+        self.label.setWordWrap(True)
+        layout = QHBoxLayout(self)
+        layout.addWidget(self.label, 1)
+        self.buttons: dict[str, QPushButton] = {}
+        for label, slot in buttons:
+            button = QPushButton(label)
+            button.clicked.connect(slot)
+            layout.addWidget(button)
+            self.buttons[label] = button
+        self.hide()
+
+
+class ErrorBanner(NoticeBar):
     """A failed run: what happened in plain words, the details, and what to do next."""
 
     retry = pyqtSignal()
     open_settings = pyqtSignal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("errorBanner")
-        self.setStyleSheet("#errorBanner { background: #fde2e2; border: 1px solid #e0a0a0;"
-                           " border-radius: 4px; } #errorBanner QLabel { color: #8a1010; }")
-        self.setAccessibleName("Error")
-        self.label = QLabel()
-        self.label.setWordWrap(True)
+        super().__init__("errorBanner", ("#fde2e2", "#e0a0a0", "#8a1010"), "Error",
+                         [("Retry", lambda: self.retry.emit()),
+                          ("Open Settings", lambda: self.open_settings.emit()),
+                          ("Dismiss", lambda: self.hide())], parent=parent)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.retry_button = QPushButton("Retry")
-        self.retry_button.clicked.connect(self.retry)
-        self.settings_button = QPushButton("Open Settings")
-        self.settings_button.clicked.connect(self.open_settings)
-        dismiss = QPushButton("Dismiss")
-        dismiss.clicked.connect(self.hide)
-        layout = QHBoxLayout(self)
-        layout.addWidget(self.label, 1)
-        for button in (self.retry_button, self.settings_button, dismiss):
-            layout.addWidget(button)
+        self.retry_button = self.buttons["Retry"]
+        self.settings_button = self.buttons["Open Settings"]
         self.code = ""
-        self.hide()
 
     def show_error(self, code: str, message: str, *, kept: bool = True) -> None:
         headline, fixable = HEADLINES.get(code, HEADLINES["internal"])
@@ -63,32 +78,23 @@ class ErrorBanner(QFrame):
         self.show()
 
 
-class ExternalRunBar(QFrame):
+class ExternalRunBar(NoticeBar):
     """A run started over HTTP: announced here, followed in the answer panel only when asked."""
 
     follow = pyqtSignal(object)  # HubRun
     cancel = pyqtSignal(object)  # HubRun
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("externalBar")
-        self.setStyleSheet("#externalBar { background: #e3ecfd; border: 1px solid #a9c0ea;"
-                           " border-radius: 4px; } #externalBar QLabel { color: #173a7a; }")
-        self.setAccessibleName("Run started elsewhere")
-        self.label = QLabel()
-        self.label.setWordWrap(True)
-        self.follow_button = QPushButton("Follow")
+        super().__init__("externalBar", ("#e3ecfd", "#a9c0ea", "#173a7a"),
+                         "Run started elsewhere",
+                         [("Follow", lambda: self.run and self.follow.emit(self.run)),
+                          ("Cancel run", lambda: self.run and self.cancel.emit(self.run))],
+                         parent=parent)
+        self.follow_button = self.buttons["Follow"]
         self.follow_button.setToolTip("Show this run's answer here (your code is kept in "
                                       "history)")
-        self.cancel_button = QPushButton("Cancel run")
-        self.follow_button.clicked.connect(lambda: self.run and self.follow.emit(self.run))
-        self.cancel_button.clicked.connect(lambda: self.run and self.cancel.emit(self.run))
-        layout = QHBoxLayout(self)
-        layout.addWidget(self.label, 1)
-        layout.addWidget(self.follow_button)
-        layout.addWidget(self.cancel_button)
+        self.cancel_button = self.buttons["Cancel run"]
         self.run: HubRun | None = None
-        self.hide()
 
     def show_runs(self, runs: list[HubRun], *, following: HubRun | None = None) -> None:
         """Announce the newest of ``runs`` (those still going); hide when there are none."""
@@ -107,29 +113,18 @@ class ExternalRunBar(QFrame):
         self.show()
 
 
-class DemoHint(QFrame):
+class DemoHint(NoticeBar):
     """First-run note: the bundled model is a demo; where to set up a real one."""
 
     dismissed = pyqtSignal()
     open_settings = pyqtSignal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("demoHint")
-        self.setStyleSheet("#demoHint { background: #fef9c3; border: 1px solid #e5d57a;"
-                           " border-radius: 4px; } #demoHint QLabel { color: #4a3f00; }")
-        self.setAccessibleName("About the demo model")
-        self.label = QLabel(
+        super().__init__(
+            "demoHint", ("#fef9c3", "#e5d57a", "#4a3f00"), "About the demo model",
+            [("Open Settings", lambda: self.open_settings.emit()),
+             ("Got it", lambda: self.dismissed.emit())],
             "<b>You are on the bundled demo model</b> (SmolLM2-135M). It runs offline and "
             "shows how answers stream in, but its answers are rarely good. For real work, "
-            "choose OpenAI, Anthropic or a local server such as Ollama in Settings.")
-        self.label.setWordWrap(True)
-        settings = QPushButton("Open Settings")
-        settings.clicked.connect(self.open_settings)
-        got_it = QPushButton("Got it")
-        got_it.clicked.connect(self.dismissed)
-        layout = QHBoxLayout(self)
-        layout.addWidget(self.label, 1)
-        layout.addWidget(settings)
-        layout.addWidget(got_it)
-        self.hide()
+            "choose OpenAI, Anthropic or a local server such as Ollama in Settings.",
+            parent=parent)
