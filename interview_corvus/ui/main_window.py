@@ -8,10 +8,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from PyQt6.QtCore import QByteArray, QSettings, Qt, QTimer, pyqtSignal
+from PyQt6.QtCore import Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent
 from PyQt6.QtWidgets import (
-    QApplication,
     QComboBox,
     QFileDialog,
     QLabel,
@@ -28,7 +27,7 @@ from interview_corvus.core.detect import detect_language
 from interview_corvus.core.errors import CorvusError
 from interview_corvus.core.hub import HubRun, RunHub
 from interview_corvus.core.models import LANGUAGES, StreamedAnswer, language_for_suffix
-from interview_corvus.core.settings import Settings, config_dir
+from interview_corvus.core.settings import Settings
 from interview_corvus.ui.actions import WindowActions
 from interview_corvus.ui.capture import CaptureStrip
 from interview_corvus.ui.editor import CodeEditor
@@ -36,6 +35,14 @@ from interview_corvus.ui.history_panel import HistoryPanel
 from interview_corvus.ui.notices import DemoHint, ErrorBanner, ExternalRunBar
 from interview_corvus.ui.result_view import ResultView
 from interview_corvus.ui.run_text import done_message, entry_status, images_input, request_for_entry
+from interview_corvus.ui.window_keys import (
+    focus_pane,
+    panes,
+    restore_layout,
+    save_layout,
+    show_about,
+    show_shortcuts,
+)
 from interview_corvus.ui.worker import RunHandle
 
 log = logging.getLogger(__name__)
@@ -63,7 +70,7 @@ class MainWindow(QMainWindow):
         self.resize(1280, 800)
         self.setAcceptDrops(True)
         self._build()
-        self._restore_layout()
+        restore_layout(self)
         recovered = getattr(hub.history, "recovered", 0)
         if recovered:
             self.statusBar().showMessage(
@@ -93,10 +100,10 @@ class MainWindow(QMainWindow):
                              (actions.cancel, self.cancel), (actions.retry, self.retry),
                              (actions.capture, self.capture), (actions.reset, self.reset),
                              (actions.open, self._on_open), (actions.quit, self.close),
-                             (actions.next_pane, lambda: self.focus_pane(1)),
-                             (actions.previous_pane, lambda: self.focus_pane(-1)),
-                             (actions.shortcuts, self._on_shortcuts),
-                             (actions.about, self._on_about)):
+                             (actions.next_pane, lambda: focus_pane(self, 1)),
+                             (actions.previous_pane, lambda: focus_pane(self, -1)),
+                             (actions.shortcuts, lambda: show_shortcuts(self)),
+                             (actions.about, lambda: show_about(self))):
             action.triggered.connect(slot)
         self.settings_action = actions.settings
         self.captures = CaptureStrip(self)
@@ -207,40 +214,6 @@ class MainWindow(QMainWindow):
             self.server_label.setText(f'server <a href="{url}/">{url}</a>')
             self.server_label.setToolTip("The live page and API of the embedded server")
         self.server_label.setVisible(bool(url))
-
-    # -- keyboard ---------------------------------------------------------
-    def panes(self) -> list[QWidget]:
-        """The panes F6 moves between, in order (only those shown)."""
-        candidates: list[QWidget] = [self.editor, self.result.tabs.currentWidget() or
-                                     self.result.code, self.result.improvements,
-                                     self.result.explanation, self.history.list]
-        return [w for w in candidates if w.isVisibleTo(self)]
-
-    def focus_pane(self, step: int) -> None:
-        panes = self.panes()
-        if not panes:
-            return
-        focused = QApplication.focusWidget()
-        index = next((i for i, w in enumerate(panes)
-                      if focused is not None and (w is focused or w.isAncestorOf(focused))), -1)
-        target = panes[(index + step) % len(panes)] if index >= 0 else panes[0]
-        if not self.history.isVisible() and target is self.history.list:
-            self.history.show()
-        target.setFocus(Qt.FocusReason.ShortcutFocusReason)
-
-    def _on_shortcuts(self) -> None:
-        rows = "".join(f"<tr><td>{name}</td><td>&nbsp;&nbsp;<b>{keys}</b></td></tr>"
-                       for name, keys in self.actions.shortcut_table())
-        QMessageBox.information(self, "Keyboard shortcuts",
-                                f"<table>{rows}</table><p>Tab moves between controls; in "
-                                "the code editor Tab indents and Ctrl+Tab moves on. F6 moves "
-                                "between panes.</p>")
-
-    def _on_about(self) -> None:
-        QMessageBox.about(self, "About Interview Corvus",
-                          "<b>Interview Corvus</b><br>Structured answers to code and "
-                          "problems, streamed live, on a local model or a provider of your "
-                          "choice.")
 
     def _on_pasted(self, text: str) -> None:
         """Pasting code sets the language when the code makes it clear."""
@@ -539,32 +512,11 @@ class MainWindow(QMainWindow):
         if urls and urls[0].isLocalFile():
             self.open_file(Path(urls[0].toLocalFile()))
 
-    def _layout_store(self) -> QSettings:
-        return QSettings(str(config_dir() / "window.ini"), QSettings.Format.IniFormat)
-
-    def _restore_layout(self) -> None:
-        """The size, position, docks and splitter the user left last time."""
-        store = self._layout_store()
-        geometry, state = store.value("geometry"), store.value("state")
-        splitter = store.value("splitter")
-        if isinstance(geometry, QByteArray):
-            self.restoreGeometry(geometry)
-        if isinstance(state, QByteArray):
-            self.restoreState(state)
-        if isinstance(splitter, QByteArray):
-            self.splitter.restoreState(splitter)
-
-    def save_layout(self) -> None:
-        store = self._layout_store()
-        store.setValue("geometry", self.saveGeometry())
-        store.setValue("state", self.saveState())
-        store.setValue("splitter", self.splitter.saveState())
-        store.sync()
-        if store.status() != QSettings.Status.NoError:
-            log.warning("could not save the window layout to %s", store.fileName())
+    def panes(self) -> list[QWidget]:
+        return panes(self)
 
     def closeEvent(self, event: QCloseEvent | None) -> None:
-        self.save_layout()
+        save_layout(self)
         for handle in (self.handle, *self.external):  # the app is closing: stop them all
             if handle is not None:
                 handle.cancel()

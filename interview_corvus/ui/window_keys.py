@@ -1,0 +1,83 @@
+"""The window's keyboard routes between panes, its help dialogs, and its remembered layout.
+
+Functions over a ``MainWindow`` (kept apart so the window class stays about runs).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from PyQt6.QtCore import QByteArray, QSettings, Qt
+from PyQt6.QtWidgets import QApplication, QMessageBox, QWidget
+
+from interview_corvus.core.settings import config_dir
+
+if TYPE_CHECKING:
+    from interview_corvus.ui.main_window import MainWindow
+
+log = logging.getLogger(__name__)
+
+
+def panes(window: MainWindow) -> list[QWidget]:
+    """The panes F6 moves between, in order (only those shown)."""
+    result = window.result
+    candidates: list[QWidget] = [window.editor, result.tabs.currentWidget() or result.code,
+                                 result.improvements, result.explanation, window.history.list]
+    return [w for w in candidates if w.isVisibleTo(window)]
+
+
+def focus_pane(window: MainWindow, step: int) -> None:
+    """Move the focus ``step`` panes on (F6 / Shift+F6), showing the history if needed."""
+    order = panes(window)
+    if not order:
+        return
+    focused = QApplication.focusWidget()
+    index = next((i for i, w in enumerate(order)
+                  if focused is not None and (w is focused or w.isAncestorOf(focused))), -1)
+    target = order[(index + step) % len(order)] if index >= 0 else order[0]
+    if not window.history.isVisible() and target is window.history.list:
+        window.history.show()
+    target.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+
+def show_shortcuts(window: MainWindow) -> None:
+    rows = "".join(f"<tr><td>{name}</td><td>&nbsp;&nbsp;<b>{keys}</b></td></tr>"
+                   for name, keys in window.actions.shortcut_table())
+    QMessageBox.information(window, "Keyboard shortcuts",
+                            f"<table>{rows}</table><p>Tab moves between controls; in the "
+                            "code editor Tab indents and Ctrl+Tab moves on. F6 moves between "
+                            "panes.</p>")
+
+
+def show_about(window: MainWindow) -> None:
+    QMessageBox.about(window, "About Interview Corvus",
+                      "<b>Interview Corvus</b><br>Structured answers to code and problems, "
+                      "streamed live, on a local model or a provider of your choice.")
+
+
+def _store() -> QSettings:
+    return QSettings(str(config_dir() / "window.ini"), QSettings.Format.IniFormat)
+
+
+def restore_layout(window: MainWindow) -> None:
+    """The size, position, docks and splitter the user left last time."""
+    store = _store()
+    geometry, state = store.value("geometry"), store.value("state")
+    splitter = store.value("splitter")
+    if isinstance(geometry, QByteArray):
+        window.restoreGeometry(geometry)
+    if isinstance(state, QByteArray):
+        window.restoreState(state)
+    if isinstance(splitter, QByteArray):
+        window.splitter.restoreState(splitter)
+
+
+def save_layout(window: MainWindow) -> None:
+    store = _store()
+    store.setValue("geometry", window.saveGeometry())
+    store.setValue("state", window.saveState())
+    store.setValue("splitter", window.splitter.saveState())
+    store.sync()
+    if store.status() != QSettings.Status.NoError:
+        log.warning("could not save the window layout to %s", store.fileName())
