@@ -30,6 +30,7 @@ class UsageError(Exception):
 
 TOKEN_ENV = "INTERVIEW_CORVUS_SERVER_TOKEN"
 
+
 def _parser() -> argparse.ArgumentParser:
     from interview_corvus.core.models import LANGUAGES
 

@@ -27,7 +27,7 @@ from interview_corvus import __version__
 from interview_corvus.api.security import RateLimiter, SecurityMiddleware
 from interview_corvus.api.sse import batch_stream, history_stream, run_stream
 from interview_corvus.core.errors import ERROR_CODES, CorvusError
-from interview_corvus.core.history import RunEntry
+from interview_corvus.core.history import UNFINISHED, RunEntry
 from interview_corvus.core.hub import HubRun, RunHub
 from interview_corvus.core.models import (
     LANGUAGES,
@@ -283,7 +283,7 @@ def create_app(hub: RunHub, *, token: str | None = None, allowed_hosts: tuple[st
                 return Response(status_code=204)
             return stream(run, delta, after)
         entry = stored(run_id) if run_id else None
-        if entry is None or after >= 2 or entry.status in ("queued", "running"):
+        if entry is None or after >= 2 or entry.status in UNFINISHED:
             return Response(status_code=204)
         return EventSourceResponse(history_stream(entry, after), headers=SSE_HEADERS,
                                    sep="\n")

@@ -151,7 +151,6 @@ class HistoryStore:
             columns = {row[1] for row in db.execute("PRAGMA table_info(runs)")}
             if "pid" not in columns:  # a file from before runs were saved as they go
                 db.execute("ALTER TABLE runs ADD COLUMN pid INTEGER")
-            db.execute("SELECT count(*) FROM runs").fetchone()
         except BaseException:
             db.close()
             raise
@@ -183,8 +182,9 @@ class HistoryStore:
         """Runs left queued or running by a process that is gone (killed, crashed) become
         ``interrupted``, keeping their last saved partial. Returns how many."""
         with self._lock:
-            rows = self._db.execute(
-                "SELECT id, pid FROM runs WHERE status IN ('queued', 'running')").fetchall()
+            marks = ", ".join("?" for _ in UNFINISHED)
+            rows = self._db.execute(f"SELECT id, pid FROM runs WHERE status IN ({marks})",
+                                    UNFINISHED).fetchall()
             gone = [row["id"] for row in rows if not _alive(row["pid"])]
             for run_id in gone:
                 self._db.execute(

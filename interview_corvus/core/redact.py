@@ -60,11 +60,6 @@ def redact(text: str) -> str:
     return text
 
 
-def redact_url(url: str) -> str:
-    """A URL fit to show: credentials removed (for status lines and logs)."""
-    return redact(url)
-
-
 class RedactingFilter(logging.Filter):
     """Redacts each record's final message (arguments included) before it is written."""
 
