@@ -161,3 +161,13 @@ def test_cli_on_a_long_input_never_crashes(tmp_path):
     assert "Traceback" not in done.stderr
     last = json.loads(done.stdout.splitlines()[-1])
     assert last["type"] in ("done", "error")
+
+
+def test_the_loop_detector_stops_repetition_only():
+    from interview_corvus.core.providers.local_worker import is_runaway
+
+    assert is_runaway('"a": "' + "la " * 300)
+    assert is_runaway("x" * 600)
+    varied = "".join(f"line {i}: value = compute({i} * {i})\n" for i in range(60))
+    assert not is_runaway(varied)
+    assert not is_runaway("abc" * 10)  # too short to judge

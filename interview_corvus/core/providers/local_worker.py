@@ -141,8 +141,8 @@ class Worker:
             temperature=float(command["temperature"]),
             repeat_penalty=float(command["repeat_penalty"]),
         )
-        produced, finish, text = 0, None, []
-        written = ""
+        produced, finish = 0, None
+        recent = ""  # the tail the loop detector reads, kept at its size
         cancelled_at: int | None = None
         try:
             for chunk in chunks:
@@ -157,13 +157,10 @@ class Worker:
                     continue
                 produced += 1
                 self.send({"id": rid, "d": delta})
-                text.append(delta)
-                if produced % RUNAWAY_EVERY == 0:
-                    written = "".join(text)
-                    text = [written]
-                    if is_runaway(written):
-                        finish = "repetition"
-                        break
+                recent = (recent + delta)[-(RUNAWAY_WINDOW + RUNAWAY_PERIOD):]
+                if produced % RUNAWAY_EVERY == 0 and is_runaway(recent):
+                    finish = "repetition"
+                    break
         finally:
             chunks.close()  # stops llama.cpp at the current token
         # tokens evaluated after the cancel was seen (the proof that closing stops compute)
