@@ -29,10 +29,10 @@ os.environ.setdefault("INTERVIEW_CORVUS_DATA_DIR", tempfile.mkdtemp(prefix="corv
 from PyQt6.QtCore import QElapsedTimer, QObject, Qt, QThread, QTimer, pyqtSignal
 from PyQt6.QtWidgets import QApplication
 
-from interview_corvus.core.history import HistoryStore
-from interview_corvus.core.llm_service import LLMService
+from interview_corvus.core.config.settings import Settings
 from interview_corvus.core.providers.replay import ReplayProvider
-from interview_corvus.core.settings import Settings
+from interview_corvus.core.runs.history import HistoryStore
+from interview_corvus.core.runs.service import LLMService
 
 LINE = "    total += weights[i] * values[i]  # accumulate the weighted sum ✓\n"
 
@@ -89,7 +89,7 @@ def run_corvus(app: QApplication, lines: list[dict]) -> tuple[list[float], int]:
     window.editor.setPlainText("def f(): pass\n")
     frames = [0]
     beat = Heartbeat()
-    window.run_started.connect(lambda _r: window.handle.worker.partial.connect(
+    window.run_started.connect(lambda _r: window.worker.yielded.connect(
         lambda _m: frames.__setitem__(0, frames[0] + 1)))
     beat.start()
     window.optimize()

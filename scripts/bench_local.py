@@ -18,9 +18,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def request(max_tokens: int):
-    from interview_corvus.core.llm_service import LLMService
+    from interview_corvus.core.config.settings import Settings
     from interview_corvus.core.providers.local import LocalProvider
-    from interview_corvus.core.settings import Settings
+    from interview_corvus.core.runs.service import LLMService
 
     provider = LocalProvider()
     service = LLMService(Settings(llm={"provider": "local", "max_tokens": max_tokens,

@@ -31,8 +31,8 @@ import random
 import time
 from collections.abc import Callable, Iterator
 
-from interview_corvus.core.assembler import AnswerAssembler, construct_partial
-from interview_corvus.core.models import CodeOptimization
+from interview_corvus.core.answers.models import CodeOptimization
+from interview_corvus.core.stream.assembler import AnswerAssembler, construct_partial
 
 DEFAULTS = {name: info.get_default(call_default_factory=True)
             for name, info in CodeOptimization.model_fields.items()}

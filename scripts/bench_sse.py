@@ -37,11 +37,11 @@ TAIL = {"improvements": ["Streams of timestamps."], "original_time_complexity": 
 def serve(port: int, deltas: int, rate: float) -> None:
     """The server process: EmbeddedServer over a timestamping replay provider."""
     from interview_corvus.api.server import EmbeddedServer
-    from interview_corvus.core.hub import RunHub
-    from interview_corvus.core.llm_service import LLMService
+    from interview_corvus.core.config.settings import Settings
     from interview_corvus.core.providers.base import AnswerRequest, StreamInfo
     from interview_corvus.core.providers.replay import ReplayProvider
-    from interview_corvus.core.settings import Settings
+    from interview_corvus.core.runs.hub import RunHub
+    from interview_corvus.core.runs.service import LLMService
 
     class StampedReplay(ReplayProvider):
         """Replays ``deltas`` pieces at ``rate`` per second, each stamped when it leaves."""

@@ -68,7 +68,7 @@ def main() -> int:
 def shoot(out: Path) -> int:
     from PyQt6.QtWidgets import QApplication
 
-    from interview_corvus.core.settings import Settings
+    from interview_corvus.core.config.settings import Settings
     from interview_corvus.ui.app import CorvusApp
 
     app = QApplication(sys.argv[:1])
@@ -117,8 +117,8 @@ def shoot_states(app, out: Path) -> list[Path]:
     """One picture per reported state, light theme."""
     from PyQt6.QtCore import QEvent
 
-    from interview_corvus.core.history import HistoryStore
-    from interview_corvus.core.settings import Settings
+    from interview_corvus.core.config.settings import Settings
+    from interview_corvus.core.runs.history import HistoryStore
     from interview_corvus.ui.app import CorvusApp
     from interview_corvus.ui.settings_dialog import SettingsDialog
 

@@ -11,10 +11,10 @@ from typing import Any
 from httpx_sse import ServerSentEvent
 from httpx_sse._decoders import SSEDecoder
 
-from interview_corvus.core.hub import RunHub
-from interview_corvus.core.llm_service import LLMService
+from interview_corvus.core.config.settings import Settings
 from interview_corvus.core.providers.base import AnswerRequest, Provider, StreamInfo
-from interview_corvus.core.settings import Settings
+from interview_corvus.core.runs.hub import RunHub
+from interview_corvus.core.runs.service import LLMService
 
 ANSWER = {
     "optimized_code": "def two_sum(nums, target):\n    seen = {}  # value → index\n"

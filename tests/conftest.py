@@ -70,8 +70,8 @@ def make_app(qapp, tmp_path):
 
     from fakes import CODE, transcript
 
-    from interview_corvus.core.history import HistoryStore
-    from interview_corvus.core.settings import Settings
+    from interview_corvus.core.config.settings import Settings
+    from interview_corvus.core.runs.history import HistoryStore
     from interview_corvus.ui.app import CorvusApp
 
     def make(path: Path | None = None, **llm) -> CorvusApp:

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from fakes import OPTIMIZATION
 
+from interview_corvus.core.answers.models import CodeOptimization
+from interview_corvus.core.config.settings import Settings
 from interview_corvus.core.errors import AuthError, Unavailable
-from interview_corvus.core.llm_service import LLMService
-from interview_corvus.core.models import CodeOptimization
-from interview_corvus.core.settings import Settings
+from interview_corvus.core.runs.service import LLMService
 
 DATA = Path(__file__).resolve().parent / "data"
 TRANSCRIPT = (DATA / "anthropic_tool_stream.sse").read_text()

@@ -14,7 +14,7 @@ from httpx_sse import connect_sse
 
 from interview_corvus.api.app import create_app
 from interview_corvus.api.server import EmbeddedServer
-from interview_corvus.core.history import HistoryStore
+from interview_corvus.core.runs.history import HistoryStore
 
 CODE = "def two_sum(nums, target):\n    return []\n"
 BODY = {"code": CODE, "language": "python"}

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from interview_corvus.core.detect import detect_language
-from interview_corvus.core.models import LANGUAGES
+from interview_corvus.core.answers.detect import detect_language
+from interview_corvus.core.answers.models import LANGUAGES
 
 SAMPLES = {
     "python": "def two_sum(nums, target):\n    seen = {}\n    for i, n in enumerate(nums):\n"

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from fakes import run_real_model
 
+from interview_corvus.core.answers.models import CodeOptimization, CodeSolution
+from interview_corvus.core.config.settings import Settings
 from interview_corvus.core.errors import BadRequest, CorvusError
-from interview_corvus.core.llm_service import LLMService
-from interview_corvus.core.models import CodeOptimization, CodeSolution
 from interview_corvus.core.providers.local import (
     MAX_GRAMMAR_LENGTH,
     LocalProvider,
@@ -23,7 +23,7 @@ from interview_corvus.core.providers.local import (
     bundled_model_path,
     model_process,
 )
-from interview_corvus.core.settings import Settings
+from interview_corvus.core.runs.service import LLMService
 
 pytestmark = pytest.mark.model
 CODE = (Path(__file__).resolve().parent.parent / "examples" / "two_sum.py").read_text()

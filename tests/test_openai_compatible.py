@@ -13,12 +13,12 @@ import pytest
 from fakes import run_real_model
 from servers import free_port, llama_server, server_side_connections
 
+from interview_corvus.core.answers.models import CodeOptimization
+from interview_corvus.core.config.settings import Settings
 from interview_corvus.core.errors import CorvusError, Unavailable
-from interview_corvus.core.llm_service import LLMService
-from interview_corvus.core.models import CodeOptimization
 from interview_corvus.core.providers.local import bundled_model_path
 from interview_corvus.core.providers.openai_provider import OpenAIProvider
-from interview_corvus.core.settings import Settings
+from interview_corvus.core.runs.service import LLMService
 
 pytestmark = pytest.mark.server
 CODE = (Path(__file__).resolve().parent.parent / "examples" / "two_sum.py").read_text()

@@ -7,9 +7,9 @@ import json
 import pytest
 from fakes import OPTIMIZATION
 
+from interview_corvus.core.config.settings import Settings
 from interview_corvus.core.errors import AuthError, BadRequest, RateLimited
-from interview_corvus.core.llm_service import LLMService
-from interview_corvus.core.settings import Settings
+from interview_corvus.core.runs.service import LLMService
 
 CODE = "def f(xs):\n    return sum(xs)\n"
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from interview_corvus.core.partial_json import (
+from interview_corvus.core.stream.partial_json import (
     IncrementalJSONParser,
     JSONStreamError,
     apply_patch,
@@ -159,7 +159,7 @@ def test_cut_off_document_is_incomplete():
 
 
 def test_deep_nesting_is_refused_with_a_clear_error():
-    from interview_corvus.core.partial_json import MAX_DEPTH, JSONStreamError
+    from interview_corvus.core.stream.partial_json import MAX_DEPTH, JSONStreamError
 
     parser = IncrementalJSONParser()
     with pytest.raises(JSONStreamError, match=f"nesting deeper than {MAX_DEPTH} levels"):
@@ -172,7 +172,7 @@ def test_deep_nesting_is_refused_with_a_clear_error():
 
 @pytest.mark.parametrize("split", [1, 2, 3, 7, 100])
 def test_invalid_utf8_is_reported_at_its_byte(split):
-    from interview_corvus.core.partial_json import JSONStreamError
+    from interview_corvus.core.stream.partial_json import JSONStreamError
 
     data = '{"k": "héllo 😀 '.encode() + b"\xff" + b'"}'
     where = data.index(b"\xff")

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from fakes import END, OPTIMIZATION, FakeProvider
 
+from interview_corvus.core.answers.models import CodeOptimization, CodeSolution
+from interview_corvus.core.config.settings import Settings
 from interview_corvus.core.errors import (
     AnswerIncomplete,
     AnswerInvalid,
@@ -20,10 +22,8 @@ from interview_corvus.core.errors import (
     RateLimited,
     Unavailable,
 )
-from interview_corvus.core.llm_service import CancelToken, LLMService
-from interview_corvus.core.models import CodeOptimization, CodeSolution
 from interview_corvus.core.providers.replay import ReplayProvider, load_transcript
-from interview_corvus.core.settings import Settings
+from interview_corvus.core.runs.service import CancelToken, LLMService
 
 CODE = "def f(xs):\n    t = 0\n    for x in xs:\n        t += x\n    return t\n"
 
@@ -271,7 +271,7 @@ def test_fake_provider_end_marker():
 
 
 def test_fast_partial_construction_matches_model_construct():
-    from interview_corvus.core.assembler import construct_partial
+    from interview_corvus.core.stream.assembler import construct_partial
 
     values = {"optimized_code": "x", "improvements": ["a"], "progress": 0.5,
               "is_complete": False, "original_code": "y", "language": "go"}

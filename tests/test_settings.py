@@ -9,8 +9,8 @@ import keyring
 import pytest
 from keyring.backends import fail
 
-from interview_corvus.core import secrets
-from interview_corvus.core.settings import Settings, load_settings, settings_file
+from interview_corvus.core.config import secrets
+from interview_corvus.core.config.settings import Settings, load_settings, settings_file
 
 
 def test_defaults_use_the_local_provider():

@@ -7,7 +7,7 @@ import pytest
 from apitools import ANSWER, ScriptedProvider, make_hub
 
 from interview_corvus.api.server import EmbeddedServer
-from interview_corvus.core.models import LANGUAGES
+from interview_corvus.core.answers.models import LANGUAGES
 
 
 @pytest.fixture(scope="module")

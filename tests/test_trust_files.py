@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from interview_corvus.core.history import HistoryStore, RunEntry, open_history
-from interview_corvus.core.settings import load_settings, settings_file
+from interview_corvus.core.config.settings import load_settings, settings_file
+from interview_corvus.core.runs.history import HistoryStore, RunEntry, open_history
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "interview_corvus" / "resources" / "demo_optimization.jsonl"

@@ -17,8 +17,8 @@ import pytest
 from apitools import ANSWER, make_hub, parse_sse, payloads
 
 from interview_corvus.api.server import EmbeddedServer
-from interview_corvus.core.history import HistoryStore
 from interview_corvus.core.providers.base import AnswerRequest, Provider, StreamInfo
+from interview_corvus.core.runs.history import HistoryStore
 
 CODE = "def f(xs):\n    return sum(xs)\n"
 HOSTILE = {**ANSWER, "optimized_code": "x = '\ud83d' + '\udc00'\n",
@@ -86,8 +86,8 @@ def test_input_with_a_lone_surrogate_is_refused_by_name(served):
 
 
 def test_service_input_with_a_lone_surrogate_is_cleaned():
-    from interview_corvus.core.llm_service import LLMService
-    from interview_corvus.core.settings import Settings
+    from interview_corvus.core.config.settings import Settings
+    from interview_corvus.core.runs.service import LLMService
 
     service = LLMService(Settings(), TextProvider(VARIANTS["escapes"]))
     result = service.get_code_optimization("x = '\ud800'\n", "python")

@@ -10,8 +10,8 @@ import pytest
 from apitools import ANSWER, SOLUTION, ScriptedProvider, make_hub, parse_sse, payloads, rebuild
 
 from interview_corvus.api.server import EmbeddedServer
-from interview_corvus.core.history import HistoryStore
-from interview_corvus.core.hub import ORPHAN_GRACE
+from interview_corvus.core.runs.history import HistoryStore
+from interview_corvus.core.runs.hub import ORPHAN_GRACE
 
 BODY = {"code": "def f(xs):\n    return sum(xs)\n", "language": "python"}
 GET = "/optimize-stream?code=print(1)&language=python"

@@ -19,7 +19,7 @@ import httpx
 import pytest
 from apitools import SSEParser
 
-from interview_corvus.core.history import HistoryStore, RunEntry
+from interview_corvus.core.runs.history import HistoryStore, RunEntry
 
 RESOURCES = Path(__file__).resolve().parent.parent / "interview_corvus" / "resources"
 CODE = "def f(xs):\n    total = 0\n    for x in xs:\n        total += x\n    return total\n"

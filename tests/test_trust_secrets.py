@@ -16,11 +16,11 @@ import pytest
 from apitools import parse_sse, payloads
 
 from interview_corvus.api.server import EmbeddedServer
-from interview_corvus.core.history import HistoryStore
-from interview_corvus.core.hub import RunHub
-from interview_corvus.core.llm_service import LLMService
+from interview_corvus.core.config.settings import Settings
 from interview_corvus.core.redact import MASK, redact, register_secret
-from interview_corvus.core.settings import Settings
+from interview_corvus.core.runs.history import HistoryStore
+from interview_corvus.core.runs.hub import RunHub
+from interview_corvus.core.runs.service import LLMService
 
 KEY = "corvus-private-key-7f3a9c21"  # not sk-shaped: found because it is known
 PASSWORD = "hunter2-url-pass"

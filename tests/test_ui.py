@@ -12,8 +12,8 @@ import itertools
 
 from PyQt6.QtGui import QPixmap
 
-from interview_corvus.core.history import HistoryStore
-from interview_corvus.core.settings import Settings, load_settings, settings_file
+from interview_corvus.core.config.settings import Settings, load_settings, settings_file
+from interview_corvus.core.runs.history import HistoryStore
 from interview_corvus.ui.app import CorvusApp
 from interview_corvus.ui.settings_dialog import SettingsDialog
 
@@ -28,7 +28,7 @@ def test_optimize_updates_the_widgets_live(qtbot, make_app):
 
     with qtbot.waitSignal(window.run_started, timeout=2000) as started:
         window.optimize_button.click()
-    window.handle.worker.partial.connect(record)
+    window.worker.yielded.connect(record)
     with qtbot.waitSignal(window.run_ended, timeout=20_000) as ended:
         pass
     assert ended.args == ["done"] and started.args[0].origin == "window"
@@ -49,10 +49,10 @@ def test_worker_signals_in_order(qtbot, make_app):
     seen: list[str] = []
 
     def attach(_run):
-        worker = window.handle.worker  # the worker is deleted once done: record, not wait
-        worker.partial.connect(lambda _m: seen.append("partial"))
-        worker.finished.connect(lambda *_: seen.append("finished"))
-        worker.done.connect(lambda: seen.append("done"))
+        worker = window.worker  # the worker is deleted once done: record, not wait
+        worker.yielded.connect(lambda _m: seen.append("partial"))
+        worker.returned.connect(lambda *_: seen.append("finished"))
+        worker.finished.connect(lambda: seen.append("done"))
 
     window.run_started.connect(attach)
     with qtbot.waitSignals([window.run_started, window.run_ended], order="strict",
@@ -73,7 +73,7 @@ def test_cancel_stops_the_worker_and_keeps_the_partial(qtbot, make_app, tmp_path
     assert ended.args == ["cancelled"]
     kept = window.result.code.text()
     assert kept and OPTIMIZATION["optimized_code"].startswith(kept)
-    qtbot.waitUntil(lambda: window.handle is None, timeout=3000)
+    qtbot.waitUntil(lambda: window.worker is None, timeout=3000)
     entry = corvus.history.list()[0]
     assert entry.status == "cancelled" and entry.result["optimized_code"]
 
@@ -86,7 +86,7 @@ def test_error_banner_keeps_partial_and_retry_succeeds(qtbot, make_app, tmp_path
     assert window.banner.isVisible() and window.banner.code == "unavailable"
     assert "could not answer" in window.banner.label.text()
     assert window.result.code.text()  # what arrived is kept
-    qtbot.waitUntil(lambda: window.handle is None, timeout=3000)
+    qtbot.waitUntil(lambda: window.worker is None, timeout=3000)
     with qtbot.waitSignal(window.run_ended, timeout=10_000) as ended:
         window.banner.retry_button.click()  # raise lines fire on the first attempt only
     assert ended.args == ["done"] and not window.banner.isVisible()
@@ -96,7 +96,7 @@ def test_streaming_off_shows_one_complete_result(qtbot, make_app):
     window = make_app(streaming=False).window
     partials = []
     window.optimize_button.click()
-    window.handle.worker.partial.connect(partials.append)
+    window.worker.yielded.connect(partials.append)
     with qtbot.waitSignal(window.run_ended, timeout=20_000):
         pass
     assert partials == []
@@ -272,7 +272,7 @@ def test_embedded_server_mirrors_window_runs(qtbot, qapp, tmp_path):
 
 
 def test_every_language_has_a_highlighter():
-    from interview_corvus.core.models import LANGUAGES
+    from interview_corvus.core.answers.models import LANGUAGES
     from interview_corvus.ui.highlight import lexer_for
 
     for language in LANGUAGES:

@@ -12,8 +12,8 @@ from PyQt6.QtCore import QMimeData, Qt
 from PyQt6.QtGui import QGuiApplication, QKeySequence
 from PyQt6.QtWidgets import QApplication, QPlainTextEdit
 
-from interview_corvus.core.history import HistoryStore
-from interview_corvus.core.settings import Settings, load_settings, settings_file
+from interview_corvus.core.config.settings import Settings, load_settings, settings_file
+from interview_corvus.core.runs.history import HistoryStore
 from interview_corvus.ui.app import CorvusApp
 from interview_corvus.ui.settings_dialog import SettingsDialog
 

@@ -9,7 +9,7 @@ pytest.importorskip("PyQt6")
 
 from PyQt6.QtGui import QColor, QDesktopServices, QPalette, QTextCursor, QTextDocument
 
-from interview_corvus.core.models import CodeOptimization
+from interview_corvus.core.answers.models import CodeOptimization
 from interview_corvus.ui.result_view import StreamingCode
 from interview_corvus.ui.run_text import done_message
 from interview_corvus.ui.theme import apply_theme
@@ -23,7 +23,7 @@ def test_retry_on_a_reopened_entry_runs_that_entry(qtbot, make_app, tmp_path):
     with qtbot.waitSignal(window.run_ended, timeout=10_000) as ended:
         window.optimize_button.click()  # CODE, python: fails
     assert ended.args == ["error"]
-    qtbot.waitUntil(lambda: window.handle is None, timeout=3000)
+    qtbot.waitUntil(lambda: window.worker is None, timeout=3000)
     window.editor.setPlainText(OTHER)
     window.language.setCurrentText("java")
     with qtbot.waitSignal(window.run_ended, timeout=10_000):
@@ -191,8 +191,8 @@ def test_solve_with_captures_uses_the_typed_problem(qtbot, make_app):
 def test_screenshots_and_text_go_together_to_a_vision_model(tmp_path):
     from fakes import FakeProvider
 
-    from interview_corvus.core.llm_service import LLMService
-    from interview_corvus.core.settings import Settings
+    from interview_corvus.core.config.settings import Settings
+    from interview_corvus.core.runs.service import LLMService
 
     image = tmp_path / "shot.png"
     image.write_bytes(b"\x89PNG\r\n\x1a\n")

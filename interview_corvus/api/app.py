@@ -26,22 +26,20 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from interview_corvus import __version__
 from interview_corvus.api.security import RateLimiter, SecurityMiddleware
 from interview_corvus.api.sse import batch_stream, history_stream, run_stream
-from interview_corvus.core.errors import ERROR_CODES, CorvusError
-from interview_corvus.core.history import UNFINISHED, RunEntry
-from interview_corvus.core.hub import HubRun, RunHub
-from interview_corvus.core.models import (
+from interview_corvus.core.answers.models import (
     LANGUAGES,
     CodeOptimization,
     CodeSolution,
     normalize_language,
 )
+from interview_corvus.core.errors import ERROR_CODES, CorvusError, error_class
+from interview_corvus.core.runs.history import UNFINISHED, RunEntry
+from interview_corvus.core.runs.hub import HubRun, RunHub
 
 log = logging.getLogger(__name__)
 
 MAX_INPUT = 100_000
 MAX_BATCH = 20
-STATUS = {"bad_request": 400, "rate_limited": 429, "unavailable": 503, "auth": 502,
-          "incomplete": 502, "invalid": 502, "cancelled": 409, "internal": 500}
 SSE_HEADERS = {"X-Accel-Buffering": "no", "Cache-Control": "no-store"}
 
 
@@ -215,7 +213,7 @@ def create_app(hub: RunHub, *, token: str | None = None, allowed_hosts: tuple[st
 
     @app.exception_handler(CorvusError)
     async def _corvus(request: Request, exc: CorvusError) -> JSONResponse:
-        return error_response(STATUS.get(exc.code, 500), exc.code, exc.message)
+        return error_response(exc.status, exc.code, exc.message)
 
     def closing() -> asyncio.Event:
         if app.state.closing is None:
@@ -240,7 +238,7 @@ def create_app(hub: RunHub, *, token: str | None = None, allowed_hosts: tuple[st
         entry = run.entry
         if entry.status == "done":
             return JSONResponse(entry.result)
-        return error_response(STATUS.get(entry.error_code or "internal", 500),
+        return error_response(error_class(entry.error_code or "internal").status,
                               entry.error_code or "internal", entry.error_message or "",
                               partial=entry.result, run_id=run.id)
 
@@ -331,8 +329,7 @@ def create_app(hub: RunHub, *, token: str | None = None, allowed_hosts: tuple[st
     async def get_run(run_id: str) -> Any:
         run = hub.get(run_id)
         if run is not None:
-            with run.lock:
-                data = run.snapshot()
+            data = run.log.snapshot()
             return {**run.summary(), "data": data, "error": run.entry.error()}
         entry = stored(run_id)
         if entry is None:

@@ -27,7 +27,7 @@ from interview_corvus.api.connections import (
     guarded_protocol,
     raise_fd_limit,
 )
-from interview_corvus.core.hub import RunHub
+from interview_corvus.core.runs.hub import RunHub
 
 log = logging.getLogger(__name__)
 

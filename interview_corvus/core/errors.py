@@ -1,7 +1,9 @@
 """The one small error tree used at the provider boundary and everywhere above it.
 
-Every error has a stable ``code`` (used by the CLI, SSE and GUI) and a message
-fit to show the user. Secrets never appear in messages.
+Every error has a stable ``code`` (used by the CLI, SSE and GUI), the HTTP
+``status`` the API answers it with, and a message fit to show the user. Secrets
+never appear in messages. ``from_dict`` turns a wire ``{code, message}`` back into
+the right class (the window and CLI receive errors as events).
 """
 
 from __future__ import annotations
@@ -10,23 +12,12 @@ from typing import Any
 
 from interview_corvus.core.redact import redact
 
-ERROR_CODES = (
-    "incomplete",
-    "invalid",
-    "rate_limited",
-    "auth",
-    "unavailable",
-    "cancelled",
-    "interrupted",
-    "bad_request",
-    "internal",
-)
-
 
 class CorvusError(Exception):
     """Base of every error the project raises on purpose."""
 
     code = "internal"
+    status = 500
 
     def __init__(self, message: str, *, partial: Any = None, raw: str | None = None) -> None:
         message = redact(message)  # upstream text may echo keys or URL credentials
@@ -43,11 +34,13 @@ class ProviderError(CorvusError):
     """The provider could not produce an answer."""
 
     code = "unavailable"
+    status = 503
     retryable = False
 
 
 class RateLimited(ProviderError):
     code = "rate_limited"
+    status = 429
     retryable = True
 
     def __init__(self, message: str, *, retry_after: float | None = None, **kw: Any) -> None:
@@ -56,7 +49,10 @@ class RateLimited(ProviderError):
 
 
 class AuthError(ProviderError):
+    """The provider refused the key (the upstream's refusal: a bad gateway for us)."""
+
     code = "auth"
+    status = 502
 
 
 class Unavailable(ProviderError):
@@ -68,31 +64,58 @@ class BadRequest(ProviderError):
     """The request cannot be served as asked (e.g. images for a text-only model)."""
 
     code = "bad_request"
-
-
-class StreamingUnsupported(ProviderError):
-    """The provider refused a streaming request; the service falls back."""
-
-    code = "unavailable"
+    status = 400
 
 
 class AnswerIncomplete(CorvusError):
     """The answer was cut off (token limit, stream ended early)."""
 
     code = "incomplete"
+    status = 502
 
 
 class AnswerInvalid(CorvusError):
     """The answer is not valid JSON or does not match the schema."""
 
     code = "invalid"
+    status = 502
 
 
 class Cancelled(CorvusError):
     code = "cancelled"
+    status = 409
 
     def __init__(self, message: str = "The run was cancelled.", **kw: Any) -> None:
         super().__init__(message, **kw)
+
+
+class Interrupted(CorvusError):
+    """The app stopped (closed, killed, crashed) before the run finished (history only)."""
+
+    code = "interrupted"
+    status = 503
+
+
+def _classes(cls: type[CorvusError]) -> list[type[CorvusError]]:
+    return [cls, *(c for sub in cls.__subclasses__() for c in _classes(sub))]
+
+
+def error_class(code: str) -> type[CorvusError]:
+    """The class of this tree for a wire ``code`` (unknown codes: the base, ``internal``).
+    Where classes share a code (``ProviderError``, ``Unavailable``) the most specific wins."""
+    return _BY_CODE.get(code, CorvusError)
+
+
+def from_dict(error: dict[str, Any], partial: Any = None) -> CorvusError:
+    """A wire ``{code, message}`` as an instance of the right class."""
+    cls = error_class(str(error.get("code", "internal")))
+    exc = cls.__new__(cls)
+    CorvusError.__init__(exc, str(error.get("message", "")), partial=partial)
+    return exc
+
+
+_BY_CODE = {c.code: c for c in _classes(CorvusError)}  # depth first: subclasses win
+ERROR_CODES = tuple(_BY_CODE)  # every code a client can see
 
 
 def as_corvus_error(exc: BaseException) -> CorvusError:

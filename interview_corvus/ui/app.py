@@ -9,11 +9,11 @@ from PyQt6.QtCore import QObject, Qt
 from PyQt6.QtGui import QAction, QGuiApplication
 from PyQt6.QtWidgets import QApplication, QMenu, QMessageBox, QSystemTrayIcon
 
-from interview_corvus.core import secrets
-from interview_corvus.core.history import HistoryStore, open_history
-from interview_corvus.core.hub import RunHub
-from interview_corvus.core.llm_service import LLMService
-from interview_corvus.core.settings import Settings, load_settings
+from interview_corvus.core.config import secrets
+from interview_corvus.core.config.settings import Settings, load_settings
+from interview_corvus.core.runs.history import HistoryStore, open_history
+from interview_corvus.core.runs.hub import RunHub
+from interview_corvus.core.runs.service import LLMService
 from interview_corvus.ui.hotkeys import HotkeyManager, effective_hotkeys
 from interview_corvus.ui.icon import app_icon
 from interview_corvus.ui.main_window import MainWindow

@@ -15,7 +15,7 @@ from PyQt6.QtCore import QSize, Qt, QTimer
 from PyQt6.QtGui import QGuiApplication, QIcon, QPixmap
 from PyQt6.QtWidgets import QListWidget, QListWidgetItem, QMessageBox, QWidget
 
-from interview_corvus.core.settings import data_dir
+from interview_corvus.core.config.settings import data_dir
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from interview_corvus.core.history import HistoryStore, RunEntry
+from interview_corvus.core.runs.history import HistoryStore, RunEntry
 
 _MARK = {"done": "✓", "error": "✗", "cancelled": "⊘", "running": "…", "queued": "…",
          "interrupted": "⚠"}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import time
 from pathlib import Path
@@ -16,24 +15,23 @@ from PyQt6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
-    QProgressBar,
     QSplitter,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from interview_corvus.core.detect import detect_language
+from interview_corvus.core.answers.detect import detect_language
+from interview_corvus.core.answers.models import LANGUAGES, StreamedAnswer, language_for_suffix
+from interview_corvus.core.config.settings import Settings
 from interview_corvus.core.errors import CorvusError
-from interview_corvus.core.hub import HubRun, RunHub
-from interview_corvus.core.models import LANGUAGES, StreamedAnswer, language_for_suffix
-from interview_corvus.core.settings import Settings
+from interview_corvus.core.runs.history import RunEntry
+from interview_corvus.core.runs.hub import HubRun, RunHub
 from interview_corvus.ui.actions import WindowActions
+from interview_corvus.ui.answer_panel import AnswerPanel
 from interview_corvus.ui.capture import CaptureStrip
 from interview_corvus.ui.editor import CodeEditor
 from interview_corvus.ui.history_panel import HistoryPanel
-from interview_corvus.ui.notices import DemoHint, ErrorBanner, ExternalRunBar
-from interview_corvus.ui.result_view import ResultView
 from interview_corvus.ui.run_text import done_message, entry_status, images_input, request_for_entry
 from interview_corvus.ui.window_keys import (
     focus_pane,
@@ -43,7 +41,7 @@ from interview_corvus.ui.window_keys import (
     show_about,
     show_shortcuts,
 )
-from interview_corvus.ui.worker import RunHandle
+from interview_corvus.ui.worker import RunWorker
 
 log = logging.getLogger(__name__)
 
@@ -57,15 +55,13 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.hub = hub
         self.settings = settings
-        self.handle: RunHandle | None = None
-        self.watching: RunHandle | None = None  # a run from elsewhere shown in the panel
-        self.external: list[RunHandle] = []  # runs from elsewhere still going
-        self._retired: list[RunHandle] = []
+        self.worker: RunWorker | None = None  # the window's own run
+        self.watching: RunWorker | None = None  # a run from elsewhere shown in the panel
+        self.external: list[RunWorker] = []  # runs from elsewhere still going
         self._outcome = ""
         self._note = ""  # said beside the status of the current run
         self._last_request: tuple[str, Any, str] | None = None  # action, payload, language
         self._started = 0.0
-        self._progress = 0
         self.setWindowTitle("Interview Corvus")
         self.resize(1280, 800)
         self.setAcceptDrops(True)
@@ -112,27 +108,16 @@ class MainWindow(QMainWindow):
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(self.editor, 1)
         left_layout.addWidget(self.captures)
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 100)
-        self.progress.setValue(0)
-        self.progress.setAccessibleName("Answer progress")
-        self.banner = ErrorBanner()
+        self.panel = right = AnswerPanel()
+        self.progress, self.banner, self.result = right.progress, right.banner, right.result
+        self.external_bar, self.demo_hint = right.external_bar, right.demo_hint
         self.banner.retry.connect(self.retry)
-        self.external_bar = ExternalRunBar()
         self.external_bar.follow.connect(self._on_follow)
         self.external_bar.cancel.connect(self._on_cancel_external)
-        self.demo_hint = DemoHint()
         self.demo_hint.dismissed.connect(self._on_demo_hint_dismissed)
         self.open_settings = self.banner.open_settings  # the app connects these to its dialog
         self.demo_hint.open_settings.connect(self.banner.open_settings)
-        self.result = ResultView()
         actions.copy_code.triggered.connect(self.result.copy_code)
-        right = QWidget()
-        right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(0, 0, 0, 0)
-        for widget in (self.progress, self.demo_hint, self.banner, self.external_bar):
-            right_layout.addWidget(widget)
-        right_layout.addWidget(self.result, 1)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("panes")
         self.splitter.addWidget(left)
@@ -225,7 +210,7 @@ class MainWindow(QMainWindow):
     # -- actions ----------------------------------------------------------
     @property
     def busy(self) -> bool:
-        return self.handle is not None
+        return self.worker is not None
 
     def optimize(self) -> None:
         self._start("optimize", self.editor.toPlainText())
@@ -270,55 +255,46 @@ class MainWindow(QMainWindow):
             else:
                 job = service.solution_job(payload, language)
         except CorvusError as exc:
-            self.banner.show_error(exc.code, exc.message)
-            self.banner.retry_button.hide()
+            self.panel.show_problem(exc)
             return
         self._last_request = (action, payload, language)
         self._note = ""
         self._stop_watching()
-        self.banner.hide()
-        self.result.clear()
-        self._reset_progress()
         text = payload if isinstance(payload, str) else images_input(*payload)
         run = self.hub.submit(job, origin="window", input_text=text)
-        self.handle = self._watch(run)
+        self.panel.begin(run.streaming)
+        worker = self.worker = RunWorker(run)
+        self._show_worker(worker)
+        worker.queued.connect(self._on_queued)
+        worker.finished.connect(lambda w=worker: self._on_worker_finished(w))
+        worker.start()
         self._set_busy(True)
-        if not run.streaming:  # nothing arrives until the whole answer: say so, visibly busy
-            self.progress.setRange(0, 0)
+        if not run.streaming:  # nothing arrives until the whole answer: say so
             self.statusBar().showMessage("waiting for the whole answer (streaming is off)…")
         self.run_started.emit(run)
 
-    def _reset_progress(self) -> None:
-        self.progress.setRange(0, 100)
-        self._progress = 0
-        self.progress.setValue(0)
-
-    def _watch(self, run: HubRun) -> RunHandle:
-        handle = RunHandle(run, self)
-        worker = handle.worker
-        worker.partial.connect(self._on_partial)
-        worker.queued.connect(self._on_queued)
-        worker.finished.connect(self._on_finished)
-        worker.errored.connect(self._on_errored)
-        worker.aborted.connect(self._on_aborted)
-        worker.done.connect(lambda h=handle: self._on_handle_done(h))
+    def _show_worker(self, worker: RunWorker) -> None:
+        """Show ``worker``'s run in the panel and its outcome in the status bar."""
+        self.panel.follow(worker)
+        for signal, slot in self._status_slots(worker):
+            signal.connect(slot)
         self._started = time.monotonic()
-        handle.start()
-        return handle
+
+    def _status_slots(self, worker: RunWorker) -> list[tuple[Any, Any]]:
+        return [(worker.yielded, self._on_yielded), (worker.returned, self._on_returned),
+                (worker.errored, self._on_errored), (worker.aborted, self._on_aborted)]
 
     def cancel(self) -> None:
         """Cancel the window's run, or the run from elsewhere that the panel follows."""
-        if self.handle is not None:
-            self.handle.cancel()
+        if self.worker is not None:
+            self.worker.cancel()
         elif self.watching is not None:
             self.watching.cancel()
 
     def reset(self) -> None:
         self.cancel()
         self.editor.clear()
-        self.result.clear()
-        self.banner.hide()
-        self._reset_progress()
+        self.panel.clear()
         self.captures.clear()
         self._last_request = None
         self.statusBar().clearMessage()
@@ -337,68 +313,40 @@ class MainWindow(QMainWindow):
         else:
             self._clock.stop()
 
-    # -- slots from the worker --------------------------------------------
-    def _on_partial(self, model: StreamedAnswer) -> None:
-        self.result.show_model(model)
-        self._set_progress(model.progress)
+    # -- slots from the worker: the status bar (the panel shows the answer) --
+    def _on_yielded(self, _model: StreamedAnswer) -> None:
         self.statusBar().showMessage("streaming…" + (f" · {self._note}" if self._note else ""))
 
     def _on_queued(self, position: int) -> None:
         self.statusBar().showMessage(f"waiting for the model · position {position} in queue")
 
-    def _on_finished(self, model: StreamedAnswer, stats: dict[str, Any]) -> None:
-        self.result.show_model(model)
-        self._set_progress(1.0)
+    def _on_returned(self, _model: StreamedAnswer, stats: dict[str, Any]) -> None:
         self.statusBar().showMessage(done_message(stats)
                                      + (f" · {self._note}" if self._note else ""))
         self._outcome = "done"
 
     def _on_errored(self, error: CorvusError) -> None:
-        if error.partial is not None:
-            self.result.show_model(error.partial)
-        self.banner.show_error(error.code, error.message)
-        self.banner.retry_button.show()
         self.statusBar().showMessage(f"failed: {error.code}")
         self._outcome = "error"
 
-    def _on_aborted(self, partial: StreamedAnswer | None) -> None:
-        if partial is not None:
-            self.result.show_model(partial)
+    def _on_aborted(self, _partial: StreamedAnswer | None) -> None:
         self.statusBar().showMessage("⊘ cancelled — the partial answer is kept")
         self._outcome = "cancelled"
 
-    def _on_handle_done(self, handle: RunHandle) -> None:
-        # never wait on the thread here: it ends by itself; handles are released later
-        own = handle is self.handle
+    def _on_worker_finished(self, worker: RunWorker) -> None:
+        own = worker is self.worker
         if own:
-            self.handle = None
-        elif handle is self.watching:
+            self.worker = None
+        elif worker is self.watching:
             self.watching = None
-        if handle in self.external:
-            self.external.remove(handle)
+        if worker in self.external:
+            self.external.remove(worker)
             self._show_external()
         if own or not self.busy:
             self._set_busy(self.busy)
-        self._retire(handle)
         self.history.refresh()
         if own:
             self.run_ended.emit(self._outcome)
-
-    def _retire(self, handle: RunHandle) -> None:
-        """Keep a finished handle until its thread has stopped, then free it."""
-        still = [h for h in self._retired if h.thread.isRunning()]
-        for old in self._retired:
-            if old not in still:
-                old.release()
-        self._retired = [*still, handle]
-
-    def _set_progress(self, value: float) -> None:
-        if self.progress.maximum() == 0:  # leave the busy state at the first result
-            self.progress.setRange(0, 100)
-        percent = round(value * 100)
-        if percent > self._progress:  # monotonic on screen too
-            self._progress = percent
-            self.progress.setValue(percent)
 
     def _on_tick(self) -> None:
         elapsed = time.monotonic() - self._started
@@ -412,39 +360,32 @@ class MainWindow(QMainWindow):
     def _on_external_run(self, run: HubRun) -> None:
         """Announce a run started elsewhere; the user's code and answer stay as they are."""
         self.history.refresh()
-        handle = RunHandle(run, self)
-        handle.worker.done.connect(lambda h=handle: self._on_handle_done(h))
-        handle.start()
-        self.external.append(handle)
+        worker = RunWorker(run)
+        worker.finished.connect(lambda w=worker: self._on_worker_finished(w))
+        worker.start()
+        self.external.append(worker)
         self._show_external()
 
     def _show_external(self) -> None:
         following = self.watching.run if self.watching is not None else None
-        self.external_bar.show_runs([h.run for h in self.external], following=following)
+        self.external_bar.show_runs([w.run for w in self.external], following=following)
         self.external_bar.follow_button.setEnabled(not self.busy)
 
     def _on_follow(self, run: HubRun) -> None:
         """Show a run from elsewhere in the panel (asked for by the user)."""
-        handle = next((h for h in self.external if h.run is run), None)
-        if handle is None or self.busy:
+        worker = next((w for w in self.external if w.run is run), None)
+        if worker is None or self.busy:
             return
         self._stop_watching()
         self.editor.setPlainText(run.entry.input)
         if run.entry.language in LANGUAGES:
             self.language.setCurrentText(run.entry.language)
-        self.banner.hide()
-        self.result.clear()
-        self._reset_progress()
-        worker = handle.worker
-        worker.partial.connect(self._on_partial)
-        worker.finished.connect(self._on_finished)
-        worker.errored.connect(self._on_errored)
-        worker.aborted.connect(self._on_aborted)
-        self.watching = handle
-        self._started = time.monotonic()
+        self.panel.begin(streaming=True)
+        self._show_worker(worker)
+        self.watching = worker
         latest = run.active.latest()
         if latest is not None:
-            self._on_partial(latest)
+            self.panel.show(latest)
         self.statusBar().showMessage(f"following a run started over {run.origin}")
         self._set_busy(False)
         self._show_external()
@@ -454,10 +395,9 @@ class MainWindow(QMainWindow):
 
     def _stop_watching(self) -> None:
         if self.watching is not None:
-            worker = self.watching.worker
-            for signal in (worker.partial, worker.finished, worker.errored, worker.aborted):
-                with contextlib.suppress(TypeError):
-                    signal.disconnect()
+            self.panel.unfollow(self.watching)
+            for signal, slot in self._status_slots(self.watching):
+                signal.disconnect(slot)
             self.watching = None
 
     # -- files and history ------------------------------------------------
@@ -476,9 +416,7 @@ class MainWindow(QMainWindow):
         if name:
             self.open_file(Path(name))
 
-    def _on_reopen(self, entry: Any) -> None:
-        from interview_corvus.core.models import MODELS
-
+    def _on_reopen(self, entry: RunEntry) -> None:
         if self.busy:
             self.statusBar().showMessage("Finish or cancel the current run before reopening "
                                          "another.")
@@ -487,18 +425,8 @@ class MainWindow(QMainWindow):
         self.editor.setPlainText(entry.input)
         if entry.language in LANGUAGES:
             self.language.setCurrentText(entry.language)
-        self.result.clear()
-        self.banner.hide()
-        self._reset_progress()
-        if entry.result:
-            model_cls = MODELS[entry.kind]
-            model = model_cls.model_construct(**entry.result)
-            self.result.show_model(model)
-            self._set_progress(float(entry.result.get("progress") or 0.0))
+        self.panel.show_entry(entry)
         self._last_request = request_for_entry(entry)
-        if entry.error_code and entry.error_code != "cancelled":
-            self.banner.show_error(entry.error_code, entry.error_message or "")
-            self.banner.retry_button.show()
         self.statusBar().showMessage(entry_status(entry))
 
     def dragEnterEvent(self, event: QDragEnterEvent | None) -> None:
@@ -517,8 +445,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent | None) -> None:
         save_layout(self)
-        for handle in (self.handle, *self.external):  # the app is closing: stop them all
-            if handle is not None:
-                handle.cancel()
-                handle.wait(3000)
+        for worker in (self.worker, *self.external):  # the app is closing: stop them all
+            if worker is not None:
+                worker.cancel()
+                worker.wait(3000)
         super().closeEvent(event)

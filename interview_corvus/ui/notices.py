@@ -7,7 +7,7 @@ from collections.abc import Callable
 from PyQt6.QtCore import Qt, pyqtSignal
 from PyQt6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
-from interview_corvus.core.hub import HubRun
+from interview_corvus.core.runs.hub import HubRun
 
 # code → (headline in plain words, does changing a setting likely fix it)
 HEADLINES = {

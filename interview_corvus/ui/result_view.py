@@ -25,7 +25,7 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from interview_corvus.core.models import CodeOptimization, StreamedAnswer
+from interview_corvus.core.answers.models import MODELS, StreamedAnswer
 from interview_corvus.ui.editor import CodeEditor
 from interview_corvus.ui.highlight import PygmentsHighlighter
 
@@ -135,14 +135,17 @@ class ResultView(QWidget):
 
     def _set_kind(self, kind: str) -> None:
         self.kind = kind
-        optimization = kind == "optimization"
-        self.tabs.setTabVisible(1, optimization)
-        self.list_title.setText("Improvements" if optimization else "Edge cases")
-        self.complexity.setColumnHidden(0, not optimization)
-        self.complexity.setHorizontalHeaderLabels(["before", "after"] if optimization
+        answer = MODELS[kind]
+        compares = answer.compares()
+        self.tabs.setTabVisible(1, compares)
+        self.list_title.setText(answer.LIST_TITLE)
+        self.complexity.setColumnHidden(0, not compares)
+        self.complexity.setHorizontalHeaderLabels(["before", "after"] if compares
                                                   else ["", "complexity"])
-        self.extra_title.setVisible(not optimization)
-        self.extra.setVisible(not optimization)
+        if answer.EXTRA:
+            self.extra_title.setText(answer.EXTRA[1])
+        self.extra_title.setVisible(answer.EXTRA is not None)
+        self.extra.setVisible(answer.EXTRA is not None)
 
     def clear(self) -> None:
         self.model = None
@@ -166,23 +169,17 @@ class ResultView(QWidget):
         data: dict[str, Any] = model.__dict__
         language = data.get("language") or "python"
         self.code.highlighter.set_language(language)
-        if isinstance(model, CodeOptimization):
-            self._original = model.original_code
-            self.code.show_text(model.optimized_code)
-            items = model.improvements
-            cells = [(0, 0, model.original_time_complexity),
-                     (0, 1, model.optimized_time_complexity),
-                     (1, 0, model.original_space_complexity),
-                     (1, 1, model.optimized_space_complexity)]
+        self.code.show_text(data[model.CODE_FIELD])
+        items = data[model.LIST_FIELD]
+        cells = [(row, col, data[name]) for row, fields in enumerate(model.COMPLEXITY)
+                 for col, name in enumerate(fields[1:]) if name]
+        if model.EXTRA and data[model.EXTRA[0]] != self._extra:
+            self._extra = data[model.EXTRA[0]]
+            self.extra.setMarkdown(self._extra)
+        if model.compares():
+            self._original = data.get("original_code", "")
             if model.is_complete or self.tabs.currentIndex() == 1:
                 self._update_diff()
-        else:
-            self.code.show_text(data["code"])
-            items = data["edge_cases"]
-            cells = [(0, 1, data["time_complexity"]), (1, 1, data["space_complexity"])]
-            if data["alternative_approaches"] != self._extra:
-                self._extra = data["alternative_approaches"]
-                self.extra.setMarkdown(self._extra)
         self._update_list(items)
         for row, col, text in cells:
             item = self.complexity.item(row, col)

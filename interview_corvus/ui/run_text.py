@@ -6,6 +6,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from interview_corvus.core.answers.models import MODELS
+
 
 def done_message(stats: dict[str, Any]) -> str:
     """"done in 2.3 s · 85 tokens/s" — a rate only where it means something.
@@ -29,7 +31,7 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp")
 
 def request_for_entry(entry: Any) -> tuple[str, Any, str]:
     """(action, payload, language) that runs a history entry again as it was."""
-    if entry.kind == "optimization":
+    if MODELS[entry.kind].ACTION == "optimize":
         return "optimize", entry.input, entry.language
     lines = entry.input.splitlines()
     images = []

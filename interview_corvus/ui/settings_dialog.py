@@ -30,10 +30,10 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from interview_corvus.core import secrets
+from interview_corvus.core.answers.models import LANGUAGES
+from interview_corvus.core.config import secrets
+from interview_corvus.core.config.settings import PROVIDERS, Settings, base_url_problem
 from interview_corvus.core.errors import CorvusError
-from interview_corvus.core.models import LANGUAGES
-from interview_corvus.core.settings import PROVIDERS, Settings, base_url_problem
 from interview_corvus.ui.hotkeys import (
     ACTIONS,
     default_hotkeys,
@@ -325,8 +325,8 @@ class SettingsDialog(QDialog):
         def work() -> None:
             import os
 
+            from interview_corvus.core.config.secrets import ENV_FALLBACK
             from interview_corvus.core.providers import test_connection
-            from interview_corvus.core.secrets import ENV_FALLBACK
 
             env = ENV_FALLBACK.get(settings.llm.provider)
             previous = os.environ.get(env) if env else None

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from PyQt6.QtCore import QByteArray, QSettings, Qt
 from PyQt6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from interview_corvus.core.settings import config_dir
+from interview_corvus.core.config.settings import config_dir
 
 if TYPE_CHECKING:
     from interview_corvus.ui.main_window import MainWindow

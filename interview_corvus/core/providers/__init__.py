@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from interview_corvus.core.config.secrets import get_api_key
+from interview_corvus.core.config.settings import PROVIDERS, Settings, base_url_problem
 from interview_corvus.core.errors import AuthError, BadRequest
 from interview_corvus.core.providers.base import AnswerRequest, Provider, StreamInfo
-from interview_corvus.core.secrets import get_api_key
-from interview_corvus.core.settings import PROVIDERS, Settings, base_url_problem
 
 DEFAULT_MODELS = {
     "openai": "gpt-4o-mini",

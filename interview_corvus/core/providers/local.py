@@ -28,6 +28,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from interview_corvus.core.answers.models import MODELS
 from interview_corvus.core.errors import BadRequest, CorvusError, ProviderError, Unavailable
 from interview_corvus.core.providers.base import AnswerRequest, Provider, StreamInfo
 
@@ -264,18 +265,8 @@ class LocalProvider(Provider):
         self.repeat_penalty = repeat_penalty
 
     def schema_limits(self, kind: str, input_chars: int) -> dict[str, int]:
-        """Bounds that keep a small model's answer finite and on topic.
-
-        Code has no ``maxLength`` (see ``MAX_GRAMMAR_LENGTH``): ``max_tokens``
-        and the loop detector bound it, whatever the size of the input.
-        """
-        if kind == "optimization":
-            return {"improvements": 3, "improvements[]": 120,
-                    "original_time_complexity": 20, "optimized_time_complexity": 20,
-                    "original_space_complexity": 20, "optimized_space_complexity": 20,
-                    "explanation": 300}
-        return {"explanation": 300, "time_complexity": 20, "space_complexity": 20,
-                "edge_cases": 3, "edge_cases[]": 100, "alternative_approaches": 200}
+        """A small model needs bounds to stay finite and on topic (see the answer class)."""
+        return MODELS[kind].SMALL_MODEL_LIMITS
 
     def check(self) -> str:
         process = model_process(self.path, self.n_ctx)

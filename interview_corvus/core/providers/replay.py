@@ -63,12 +63,6 @@ def load_transcript(path: str | Path) -> list[dict[str, Any]]:
     return lines
 
 
-def transcript_from_text(text: str, chunk: int = 4, delay_ms: float = 0) -> list[dict[str, Any]]:
-    """A transcript that streams ``text`` in pieces of ``chunk`` characters."""
-    return [{"delta": text[i : i + chunk], "delay_ms": delay_ms}
-            for i in range(0, len(text), chunk)]
-
-
 class ReplayProvider(Provider):
     name = "replay"
 

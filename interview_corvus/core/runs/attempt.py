@@ -16,16 +16,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from interview_corvus.core.assembler import AnswerAssembler
-from interview_corvus.core.errors import (
-    Cancelled,
-    ProviderError,
-    RateLimited,
-    StreamingUnsupported,
-)
-from interview_corvus.core.models import StreamedAnswer
-from interview_corvus.core.partial_json import Patch
+from interview_corvus.core.answers.models import StreamedAnswer
+from interview_corvus.core.errors import Cancelled, ProviderError, RateLimited
 from interview_corvus.core.providers.base import AnswerRequest, Provider, StreamInfo
+from interview_corvus.core.stream.assembler import AnswerAssembler
+from interview_corvus.core.stream.partial_json import Patch
 
 log = logging.getLogger(__name__)
 
@@ -114,7 +109,8 @@ class StreamUpdate:
 class ActiveRun:
     def __init__(self, job: Job, provider: Provider, streaming: bool, *, max_retries: int,
                  backoff_base: float, cancel: CancelToken | None = None,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic,
+                 lock: threading.RLock | None = None) -> None:
         self.job = job
         self.provider = provider
         self.cancel = cancel or CancelToken()
@@ -122,16 +118,13 @@ class ActiveRun:
         self.max_retries = max_retries
         self.backoff_base = backoff_base
         self._clock = clock
-        self._lock = threading.Lock()
+        # shared with the run's log when it has one (the feed-and-log invariant)
+        self._lock = lock or threading.RLock()
         self.assembler = AnswerAssembler(job.model_cls, job.fixed, job.expected, clock=clock)
         self.result: StreamedAnswer | None = None
         # Called with each update while the run's lock is held, so an observer can
         # log the update and take snapshots consistent with what it has logged.
         self.listener: Callable[[StreamUpdate], None] | None = None
-
-    @property
-    def lock(self) -> threading.Lock:
-        return self._lock
 
     def latest(self) -> StreamedAnswer | None:
         """The newest state (complete once done); safe from any thread."""
@@ -200,9 +193,6 @@ class ActiveRun:
                     exc.partial = self.latest()
                     exc.raw = self.assembler.raw_text()
                     raise
-                if isinstance(exc, StreamingUnsupported):
-                    log.info("streaming refused by %s; one non-streaming call", provider.name)
-                    break
                 if not exc.retryable:
                     raise
                 if attempt < self.max_retries:

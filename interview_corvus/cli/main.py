@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from interview_corvus import __version__
-from interview_corvus.core.logs import install_log_filters
+from interview_corvus.core.config.logs import install_log_filters
 
 log = logging.getLogger("interview_corvus")
 
@@ -32,7 +32,7 @@ TOKEN_ENV = "INTERVIEW_CORVUS_SERVER_TOKEN"
 
 
 def _parser() -> argparse.ArgumentParser:
-    from interview_corvus.core.models import LANGUAGES
+    from interview_corvus.core.answers.models import LANGUAGES
 
     parser = argparse.ArgumentParser(
         prog="corvus", description="Interview Corvus: structured coding answers, streamed live.")
@@ -69,7 +69,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _provider_flags(cmd: argparse.ArgumentParser) -> None:
-    from interview_corvus.core.settings import PROVIDERS
+    from interview_corvus.core.config.settings import PROVIDERS
 
     cmd.add_argument("--provider", "-p", help=f"one of: {', '.join(PROVIDERS)}")
     cmd.add_argument("--model", "-m", help="model name (default: the provider's)")
@@ -146,7 +146,7 @@ def _read_input(files: list[str], command: str) -> tuple[str, list[Path]]:
 def _settings(args: argparse.Namespace) -> Any:
     from pydantic import ValidationError
 
-    from interview_corvus.core.settings import PROVIDERS, load_settings
+    from interview_corvus.core.config.settings import PROVIDERS, load_settings
 
     if args.provider and args.provider not in PROVIDERS:
         raise UsageError(f"unknown provider {args.provider!r} "
@@ -163,11 +163,11 @@ def _settings(args: argparse.Namespace) -> Any:
 
 
 def _answer(args: argparse.Namespace) -> int:
+    from interview_corvus.core.answers.models import language_for_suffix
     from interview_corvus.core.errors import BadRequest, CorvusError
-    from interview_corvus.core.hub import RunHub
-    from interview_corvus.core.llm_service import LLMService
-    from interview_corvus.core.models import language_for_suffix
-    from interview_corvus.core.watch import follow
+    from interview_corvus.core.runs.follow import follow
+    from interview_corvus.core.runs.hub import RunHub
+    from interview_corvus.core.runs.service import LLMService
 
     text, images = _read_input(args.files, args.command)
     settings = _settings(args)
@@ -195,7 +195,7 @@ def _answer(args: argparse.Namespace) -> int:
     if args.json:
         out: Any = _JsonOut()
     else:
-        from interview_corvus.cli_render import LiveOut
+        from interview_corvus.cli.render import LiveOut
 
         out = LiveOut(job.kind, provider.name, provider.model)
     interval = JSON_INTERVAL if args.json else HUMAN_INTERVAL
@@ -229,8 +229,8 @@ def _serve(args: argparse.Namespace) -> int:
 
     from interview_corvus.api.server import EmbeddedServer, ServerConfigError, new_token
     from interview_corvus.core.errors import CorvusError
-    from interview_corvus.core.hub import RunHub
-    from interview_corvus.core.llm_service import LLMService
+    from interview_corvus.core.runs.hub import RunHub
+    from interview_corvus.core.runs.service import LLMService
 
     settings = _settings(args)
     host = args.host or settings.server.host
@@ -290,7 +290,7 @@ def _token(args: argparse.Namespace, new_token: Any) -> tuple[str | None, bool]:
 
 def _history() -> Any:
     """The history store, or None; what is wrong with its file or folder goes to stderr."""
-    from interview_corvus.core.history import open_history
+    from interview_corvus.core.runs.history import open_history
 
     store, notice = open_history()
     if notice:
@@ -317,6 +317,3 @@ class _JsonOut:
     def close(self) -> None:
         pass
 
-
-if __name__ == "__main__":
-    raise SystemExit(main())

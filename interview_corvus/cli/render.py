@@ -14,6 +14,8 @@ from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 
+from interview_corvus.core.answers.models import MODELS
+
 _LEXERS = {"c++": "cpp", "c#": "csharp", "javascript": "javascript", "typescript": "typescript"}
 
 
@@ -32,41 +34,29 @@ def _bullets(items: list[str]) -> Text:
 
 def render_answer(kind: str, data: dict[str, Any]) -> list[RenderableType]:
     """The answer's sections, shown as soon as each field has content."""
+    answer = MODELS[kind]
     language = data.get("language") or "text"
     parts: list[RenderableType] = []
-    code_field = "optimized_code" if kind == "optimization" else "code"
-    if data.get(code_field):
-        title = "Optimized code" if kind == "optimization" else "Solution"
-        parts.append(Panel(_code(data[code_field], language), title=title, title_align="left"))
-    lists = data.get("improvements") if kind == "optimization" else data.get("edge_cases")
-    if lists:
-        title = "Improvements" if kind == "optimization" else "Edge cases"
-        parts.append(Panel(_bullets(lists), title=title, title_align="left"))
-    table = Table(show_header=kind == "optimization", box=None, pad_edge=False)
-    if kind == "optimization":
-        table.add_column("")
-        table.add_column("before")
-        table.add_column("")
-        table.add_column("after", style="green")
-        for label in ("time", "space"):
-            before = data.get(f"original_{label}_complexity", "")
-            after = data.get(f"optimized_{label}_complexity", "")
-            if before or after:
-                table.add_row(label, before, "→", after)
-    else:
-        table.add_column("")
-        table.add_column("")
-        for label in ("time", "space"):
-            if data.get(f"{label}_complexity"):
-                table.add_row(label, data[f"{label}_complexity"])
+    if data.get(answer.CODE_FIELD):
+        parts.append(Panel(_code(data[answer.CODE_FIELD], language), title=answer.CODE_TITLE,
+                           title_align="left"))
+    if data.get(answer.LIST_FIELD):
+        parts.append(Panel(_bullets(data[answer.LIST_FIELD]), title=answer.LIST_TITLE,
+                           title_align="left"))
+    compares = answer.compares()
+    table = Table(show_header=compares, box=None, pad_edge=False)
+    for column in (("", "before", "", "after") if compares else ("", "")):
+        table.add_column(column, style="green" if column == "after" else None)
+    for label, before_field, after_field in answer.COMPLEXITY:
+        before, after = data.get(before_field, ""), data.get(after_field, "")
+        if before or after:
+            table.add_row(*((label, before, "→", after) if compares else (label, after)))
     if table.row_count:
         parts.append(Panel(table, title="Complexity", title_align="left"))
-    if data.get("explanation"):
-        parts.append(Panel(Markdown(data["explanation"]), title="Explanation",
-                           title_align="left"))
-    if kind == "solution" and data.get("alternative_approaches"):
-        parts.append(Panel(Markdown(data["alternative_approaches"]),
-                           title="Alternative approaches", title_align="left"))
+    sections = [("explanation", "Explanation"), *([answer.EXTRA] if answer.EXTRA else [])]
+    for name, title in sections:
+        if data.get(name):
+            parts.append(Panel(Markdown(data[name]), title=title, title_align="left"))
     return parts
 
 

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from interview_corvus.core.settings import data_dir
+from interview_corvus.core.config.settings import data_dir
 
 log = logging.getLogger(__name__)
 
@@ -43,10 +43,13 @@ CREATE TABLE IF NOT EXISTS runs (
     finished_at REAL,
     elapsed_ms REAL,
     usage TEXT,
-    pid INTEGER
+    pid INTEGER,
+    streaming INTEGER NOT NULL DEFAULT 1
 );
 CREATE INDEX IF NOT EXISTS runs_created ON runs (created_at DESC);
 """
+# columns that older files lack: (name, declaration), added at open
+ADDED_COLUMNS = (("pid", "INTEGER"), ("streaming", "INTEGER NOT NULL DEFAULT 1"))
 
 
 @dataclass
@@ -66,6 +69,7 @@ class RunEntry:
     finished_at: float | None = None
     elapsed_ms: float | None = None
     usage: dict[str, int] | None = None
+    streaming: bool = True  # partials were streamed (False: one whole answer)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -149,8 +153,9 @@ class HistoryStore:
             if check != "ok":
                 raise sqlite3.DatabaseError(f"integrity check failed: {check}")
             columns = {row[1] for row in db.execute("PRAGMA table_info(runs)")}
-            if "pid" not in columns:  # a file from before runs were saved as they go
-                db.execute("ALTER TABLE runs ADD COLUMN pid INTEGER")
+            for name, declaration in ADDED_COLUMNS:  # a file from an older version
+                if name not in columns:
+                    db.execute(f"ALTER TABLE runs ADD COLUMN {name} {declaration}")
         except BaseException:
             db.close()
             raise
@@ -246,6 +251,7 @@ def _alive(pid: int | None) -> bool:
 def _entry(row: sqlite3.Row) -> RunEntry:
     data = dict(row)
     data.pop("pid", None)
+    data["streaming"] = bool(data["streaming"])
     for key in ("result", "usage"):
         data[key] = None if data[key] is None else json.loads(data[key])
     return RunEntry(**data)

@@ -59,6 +59,18 @@ class StreamedAnswer(BaseModel):
     # Bookkeeping fields, never part of the schema sent to the model.
     STATUS_FIELDS: ClassVar[tuple[str, ...]] = ("progress", "is_complete")
     KIND: ClassVar[Kind]
+    # What varies per kind, in one place (the window, the CLI, the providers, the service):
+    ACTION: ClassVar[str]  # the verb that makes one: optimize / solve
+    CODE_FIELD: ClassVar[str]  # the answer's code
+    CODE_TITLE: ClassVar[str]
+    LIST_FIELD: ClassVar[str]  # the answer's bullet list
+    LIST_TITLE: ClassVar[str]
+    # complexity rows: (label, field before, field after); "" where there is no before
+    COMPLEXITY: ClassVar[tuple[tuple[str, str, str], ...]]
+    EXTRA: ClassVar[tuple[str, str] | None] = None  # (field, title) of a further text section
+    # bounds that keep a small model's answer finite and on topic (see answer_schema); code
+    # has no maxLength: max_tokens and the loop detector bound it, whatever the input size
+    SMALL_MODEL_LIMITS: ClassVar[dict[str, int]]
 
     progress: float = Field(default=0.0, ge=0.0, le=1.0)
     is_complete: bool = False
@@ -68,6 +80,16 @@ class StreamedAnswer(BaseModel):
         """Fields the model writes, in the order the schema lists them."""
         skip = set(cls.REQUEST_FIELDS) | set(cls.STATUS_FIELDS)
         return [name for name in cls.model_fields if name not in skip]
+
+    @classmethod
+    def compares(cls) -> bool:
+        """Whether the answer has a before and an after (complexity columns, a diff)."""
+        return any(before for _, before, _ in cls.COMPLEXITY)
+
+    @classmethod
+    def expected_sizes(cls, input_chars: int) -> dict[str, float]:
+        """Typical length of each field in characters (the progress estimate)."""
+        raise NotImplementedError
 
     @classmethod
     def answer_schema(cls, limits: dict[str, int] | None = None) -> dict[str, Any]:
@@ -103,6 +125,18 @@ class CodeOptimization(StreamedAnswer):
 
     REQUEST_FIELDS: ClassVar[tuple[str, ...]] = ("original_code", "language")
     KIND: ClassVar[Kind] = "optimization"
+    ACTION: ClassVar[str] = "optimize"
+    CODE_FIELD: ClassVar[str] = "optimized_code"
+    CODE_TITLE: ClassVar[str] = "Optimized code"
+    LIST_FIELD: ClassVar[str] = "improvements"
+    LIST_TITLE: ClassVar[str] = "Improvements"
+    COMPLEXITY: ClassVar[tuple[tuple[str, str, str], ...]] = (
+        ("time", "original_time_complexity", "optimized_time_complexity"),
+        ("space", "original_space_complexity", "optimized_space_complexity"))
+    SMALL_MODEL_LIMITS: ClassVar[dict[str, int]] = {
+        "improvements": 3, "improvements[]": 120, "original_time_complexity": 20,
+        "optimized_time_complexity": 20, "original_space_complexity": 20,
+        "optimized_space_complexity": 20, "explanation": 300}
 
     original_code: str = Field(default="", description="The code as the user gave it.")
     optimized_code: str = Field(default="", description="The complete optimized code.")
@@ -124,11 +158,30 @@ class CodeOptimization(StreamedAnswer):
     )
     explanation: str = Field(default="", description="Why the optimized version is better.")
 
+    @classmethod
+    def expected_sizes(cls, input_chars: int) -> dict[str, float]:
+        return {"optimized_code": input_chars * 1.1 + 40, "improvements": 350,
+                "original_time_complexity": 8, "optimized_time_complexity": 8,
+                "original_space_complexity": 8, "optimized_space_complexity": 8,
+                "explanation": 450}
+
 
 class CodeSolution(StreamedAnswer):
     """A complete solution to a programming problem."""
 
     KIND: ClassVar[Kind] = "solution"
+    ACTION: ClassVar[str] = "solve"
+    CODE_FIELD: ClassVar[str] = "code"
+    CODE_TITLE: ClassVar[str] = "Solution"
+    LIST_FIELD: ClassVar[str] = "edge_cases"
+    LIST_TITLE: ClassVar[str] = "Edge cases"
+    COMPLEXITY: ClassVar[tuple[tuple[str, str, str], ...]] = (
+        ("time", "", "time_complexity"), ("space", "", "space_complexity"))
+    EXTRA: ClassVar[tuple[str, str] | None] = ("alternative_approaches",
+                                               "Alternative approaches")
+    SMALL_MODEL_LIMITS: ClassVar[dict[str, int]] = {
+        "explanation": 300, "time_complexity": 20, "space_complexity": 20, "edge_cases": 3,
+        "edge_cases[]": 100, "alternative_approaches": 200}
 
     code: str = Field(default="", description="The complete, runnable solution code.")
     language: str = Field(default="", description="Programming language of the solution.")
@@ -141,6 +194,11 @@ class CodeSolution(StreamedAnswer):
     alternative_approaches: str = Field(
         default="", description="Other approaches and their trade-offs."
     )
+
+    @classmethod
+    def expected_sizes(cls, input_chars: int) -> dict[str, float]:
+        return {"code": 900, "explanation": 600, "time_complexity": 8, "space_complexity": 8,
+                "edge_cases": 250, "alternative_approaches": 300}
 
 
 MODELS: dict[str, type[StreamedAnswer]] = {

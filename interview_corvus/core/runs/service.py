@@ -8,41 +8,30 @@ cancellation, timing and final validation. Providers only yield text deltas.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from interview_corvus.core import prompts
-from interview_corvus.core.aio import iterate_in_thread
-from interview_corvus.core.errors import BadRequest, CorvusError
-from interview_corvus.core.models import (
+from interview_corvus.core.answers import prompts
+from interview_corvus.core.answers.models import (
     CodeOptimization,
     CodeSolution,
     StreamedAnswer,
     normalize_language,
 )
-from interview_corvus.core.partial_json import clean_text
+from interview_corvus.core.config.settings import Settings, load_settings
+from interview_corvus.core.errors import BadRequest, CorvusError
 from interview_corvus.core.providers import build_provider
 from interview_corvus.core.providers.base import AnswerRequest, Provider
-from interview_corvus.core.run import ActiveRun, CancelToken, Job, RunStats, StreamUpdate
-from interview_corvus.core.settings import Settings, load_settings
+from interview_corvus.core.runs.attempt import ActiveRun, CancelToken, Job, RunStats, StreamUpdate
+from interview_corvus.core.runs.bridge import iterate_in_thread
+from interview_corvus.core.stream.partial_json import clean_text
 
 log = logging.getLogger(__name__)
 
 MAX_IMAGES = 10
-
-
-def _expected_optimization(code: str) -> dict[str, float]:
-    size = len(code) * 1.1 + 40
-    return {"optimized_code": size, "improvements": 350, "original_time_complexity": 8,
-            "optimized_time_complexity": 8, "original_space_complexity": 8,
-            "optimized_space_complexity": 8, "explanation": 450}
-
-
-def _expected_solution() -> dict[str, float]:
-    return {"code": 900, "explanation": 600, "time_complexity": 8, "space_complexity": 8,
-            "edge_cases": 250, "alternative_approaches": 300}
 
 
 class LLMService:
@@ -79,29 +68,30 @@ class LLMService:
         return self.settings.llm.streaming and self.provider.supports_streaming
 
     # -- jobs -------------------------------------------------------------
-    def _limits(self, kind: str, input_chars: int) -> dict[str, int] | None:
-        return self.provider.schema_limits(kind, input_chars)
+    def _schema(self, model_cls: type[StreamedAnswer], input_chars: int) -> dict[str, Any]:
+        return model_cls.answer_schema(self.provider.schema_limits(model_cls.KIND,
+                                                                   input_chars))
 
     def optimization_job(self, code: str, language: str) -> Job:
         if not code or not code.strip():
             raise BadRequest("There is no code to optimize: the input is empty.")
         code = clean_text(code)
         language = _language(language)
-        schema = CodeOptimization.answer_schema(self._limits("optimization", len(code)))
+        schema = self._schema(CodeOptimization, len(code))
         request = self._request("optimization", prompts.optimization_prompt(code, language,
                                                                             schema), schema)
         return Job(CodeOptimization, request, {"original_code": code, "language": language},
-                   _expected_optimization(code))
+                   CodeOptimization.expected_sizes(len(code)))
 
     def solution_job(self, problem: str, language: str) -> Job:
         if not problem or not problem.strip():
             raise BadRequest("There is no problem to solve: the input is empty.")
         problem = clean_text(problem)
         language = _language(language)
-        schema = CodeSolution.answer_schema(self._limits("solution", len(problem)))
+        schema = self._schema(CodeSolution, len(problem))
         request = self._request("solution", prompts.solution_prompt(problem, language, schema),
                                 schema)
-        return Job(CodeSolution, request, {"language": language}, _expected_solution())
+        return Job(CodeSolution, request, {"language": language}, CodeSolution.expected_sizes(0))
 
     def image_solution_job(self, images: Sequence[str | Path], language: str,
                            text: str = "") -> Job:
@@ -122,11 +112,11 @@ class LLMService:
             )
         language = _language(language)
         text = clean_text(text)
-        schema = CodeSolution.answer_schema(self._limits("solution", 0))
+        schema = self._schema(CodeSolution, 0)
         request = self._request("solution", prompts.image_solution_prompt(
             language, schema, len(paths), text), schema)
         request.images = paths
-        return Job(CodeSolution, request, {"language": language}, _expected_solution())
+        return Job(CodeSolution, request, {"language": language}, CodeSolution.expected_sizes(0))
 
     def _request(self, kind: str, prompt: str, schema: dict[str, Any]) -> AnswerRequest:
         llm = self.settings.llm
@@ -134,11 +124,14 @@ class LLMService:
                              max_tokens=llm.max_tokens, temperature=llm.temperature)
 
     # -- the run ----------------------------------------------------------
-    def open_run(self, job: Job, cancel: CancelToken | None = None) -> ActiveRun:
-        """A run of ``job`` on the current provider; iterate ``updates()`` to drive it."""
+    def open_run(self, job: Job, cancel: CancelToken | None = None,
+                 lock: threading.RLock | None = None) -> ActiveRun:
+        """A run of ``job`` on the current provider; iterate ``updates()`` to drive it.
+        ``lock`` is the run log's when the run is logged (fed and logged in one step)."""
         return ActiveRun(job, self.provider, self.streaming,
                          max_retries=self.settings.llm.max_retries,
-                         backoff_base=self.backoff_base, cancel=cancel, clock=self._clock)
+                         backoff_base=self.backoff_base, cancel=cancel, clock=self._clock,
+                         lock=lock)
 
     def run(self, job: Job, cancel: CancelToken | None = None) -> Iterator[StreamUpdate]:
         """Stream the job as updates; the last is final. Errors are ``CorvusError``s.

@@ -24,7 +24,7 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
-from interview_corvus.core.models import normalize_language
+from interview_corvus.core.answers.models import normalize_language
 
 log = logging.getLogger(__name__)
 

@@ -15,9 +15,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from interview_corvus.core.answers.models import StreamedAnswer
 from interview_corvus.core.errors import AnswerIncomplete, AnswerInvalid
-from interview_corvus.core.models import StreamedAnswer
-from interview_corvus.core.partial_json import (
+from interview_corvus.core.stream.partial_json import (
     IncrementalJSONParser,
     JSONStreamError,
     Patch,
@@ -84,7 +84,6 @@ class AnswerAssembler:
         self.model_cls = model_cls
         self.fixed = fixed
         self.fields = model_cls.answer_fields()
-        self._field_set = set(self.fields)
         self._lists = {
             name for name in self.fields
             if model_cls.model_fields[name].annotation in (list[str], "list[str]")

@@ -1,0 +1,1 @@
+"""The API's routers: answers (blocking and streamed) and runs (the mirror)."""

@@ -1,0 +1,141 @@
+"""Answers: ``POST /optimize`` and ``/solve`` (blocking), their ``-stream`` twins (SSE),
+``GET /optimize-stream`` for EventSource, and ``POST /optimize-batch-stream``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.responses import Response
+from pydantic import AfterValidator, BaseModel, Field, field_validator
+
+from interview_corvus.api.errors import errors, event_id
+from interview_corvus.api.streams import Streams
+from interview_corvus.core.answers.models import (
+    LANGUAGES,
+    CodeOptimization,
+    CodeSolution,
+    StreamedAnswer,
+    normalize_language,
+)
+from interview_corvus.core.runs.hub import HubRun
+
+MAX_INPUT = 100_000
+MAX_BATCH = 20
+
+
+class _Input(BaseModel):
+    language: str = Field(default="python", description=f"One of: {', '.join(LANGUAGES)}",
+                          json_schema_extra={"enum": list(LANGUAGES)})
+
+    @field_validator("language")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        return normalize_language(value)
+
+    def text(self) -> str:
+        raise NotImplementedError
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("is blank")
+    return value
+
+
+Text = Annotated[str, Field(min_length=1, max_length=MAX_INPUT), AfterValidator(_not_blank)]
+
+
+class OptimizeRequest(_Input):
+    code: Text = Field(description="The code to optimize.")
+
+    def text(self) -> str:
+        return self.code
+
+
+class SolveRequest(_Input):
+    problem: Text = Field(description="The problem text.")
+
+    def text(self) -> str:
+        return self.problem
+
+
+class BatchRequest(BaseModel):
+    documents: list[OptimizeRequest] = Field(min_length=1, max_length=MAX_BATCH)
+
+
+class EventStream(Response):
+    """Documents a route as ``text/event-stream`` (the body is an EventSourceResponse)."""
+
+    media_type = "text/event-stream"
+
+
+SSE_DOC: dict[int | str, dict[str, Any]] = {200: {
+    "description": "Server-Sent Events: each `data:` line is a JSON object with a `type` "
+                   "(start, queued, partial, done, error); `id:` counts per run.",
+    "content": {"text/event-stream": {"schema": {"type": "string"}}}}}
+STREAM_ERRORS = errors(400, 401, 413, 415, 422, 429, 503)
+# the request body of each kind of answer
+BODIES: dict[type[StreamedAnswer], type[_Input]] = {CodeOptimization: OptimizeRequest,
+                                                    CodeSolution: SolveRequest}
+
+
+def answers_router(streams: Streams) -> APIRouter:
+    router = APIRouter()
+    hub = streams.hub
+
+    def submit(body: _Input) -> HubRun:
+        service = hub.service
+        job = (service.optimization_job if isinstance(body, OptimizeRequest)
+               else service.solution_job)(body.text(), body.language)
+        return hub.submit(job, origin="http", input_text=body.text())
+
+    def add(model: type[StreamedAnswer], path: str, endpoint: Callable[..., Any],
+            doc: str, **kw: Any) -> None:
+        endpoint.__annotations__["body"] = BODIES[model]  # the body type FastAPI reads
+        endpoint.__doc__ = doc
+        router.add_api_route(path, endpoint, methods=["POST"], name=path.strip("/"), **kw)
+
+    for model in BODIES:
+        action, kind = model.ACTION, model.KIND
+
+        async def blocking(body: _Input) -> Any:
+            return await streams.blocking(submit(body))
+
+        async def streamed(body: _Input, delta: bool = False) -> Any:
+            return streams.stream(submit(body), delta)
+
+        add(model, f"/{action}", blocking, f"The complete, validated {kind} (blocking).",
+            response_model=model, tags=["answers"],
+            responses=errors(400, 401, 413, 415, 422, 429, 502, 503))
+        add(model, f"/{action}-stream", streamed,
+            f"The {kind} as SSE: start, partial…, done | error.", tags=["streams"],
+            response_class=EventStream, responses={**SSE_DOC, **STREAM_ERRORS})
+
+    @router.get("/optimize-stream", tags=["streams"], response_class=EventStream,
+                responses={**SSE_DOC, 204: {"description": "A reconnect after the run ended."},
+                           **errors(400, 401, 403, 422, 429, 503)})
+    async def optimize_stream_get(
+        request: Request,
+        code: Annotated[str, Query(min_length=1, max_length=MAX_INPUT)],
+        language: str = "python", delta: bool = False,
+        last_event_id: Annotated[str | None, Header()] = None,
+    ) -> Any:
+        """The same stream for ``EventSource`` (GET with query parameters). A reconnect
+        (``Last-Event-ID``) re-attaches to the run this URL started; once that run is
+        over and nothing is left to replay, the answer is 204 (EventSource stops)."""
+        after = event_id(last_event_id)
+        if last_event_id is not None:
+            return streams.resume(streams.reattach.find(request), delta, after)
+        run = submit(OptimizeRequest(code=code, language=language))
+        streams.reattach.remember(request, run.id)
+        return streams.stream(run, delta)
+
+    @router.post("/optimize-batch-stream", tags=["streams"], response_class=EventStream,
+                 responses={**SSE_DOC, **STREAM_ERRORS})
+    async def optimize_batch_stream(body: BatchRequest, delta: bool = False) -> Any:
+        """Several documents; every event carries its ``index``; a final ``summary``."""
+        return streams.batch([submit(doc) for doc in body.documents], delta)
+
+    return router

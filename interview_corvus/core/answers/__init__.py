@@ -1,0 +1,1 @@
+"""What an answer is: the answer models, their schemas, the prompts, languages."""

@@ -1,0 +1,1 @@
+"""Settings, secrets (keyring) and logging set-up."""

@@ -1,0 +1,74 @@
+"""SDK exceptions as the project's error tree, for both Stainless-made SDKs.
+
+openai-python and anthropic-sdk-python raise the same family of exceptions
+(``RateLimitError``, ``AuthenticationError``, ``APIStatusError``, …), so one
+mapping serves both; ``who`` names the service in the message for the user.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+from typing import Any
+
+import httpx
+
+from interview_corvus.core.errors import (
+    AuthError,
+    BadRequest,
+    ProviderError,
+    RateLimited,
+    Unavailable,
+)
+
+RATE_LIMITED = "{who} is rate limiting requests; try again shortly."
+
+
+def retry_after(headers: Any) -> float | None:
+    """Seconds from a ``Retry-After`` (or ``retry-after-ms``) header, if any."""
+    if headers is None:
+        return None
+    try:
+        if headers.get("retry-after-ms"):
+            return float(headers["retry-after-ms"]) / 1000
+        if headers.get("retry-after"):
+            return float(headers["retry-after"])
+    except (TypeError, ValueError):
+        return None
+    return None
+
+
+def short(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def map_sdk_error(exc: Exception, sdk: ModuleType, who: str, *, connect_hint: str = "",
+                  check_also: str = "") -> ProviderError:
+    """``exc`` (from ``sdk``, or httpx) as a typed error with a message for the user."""
+    if isinstance(exc, sdk.RateLimitError):
+        return RateLimited(RATE_LIMITED.format(who=who),
+                           retry_after=retry_after(exc.response.headers))
+    if isinstance(exc, sdk.AuthenticationError | sdk.PermissionDeniedError):
+        return AuthError(f"{who} rejected the API key. Check it in settings.")
+    if isinstance(exc, sdk.APITimeoutError):
+        return Unavailable(f"{who} did not answer in time.")
+    if isinstance(exc, sdk.APIConnectionError | httpx.TransportError):
+        return Unavailable(f"Could not connect to {who}.{connect_hint}")
+    if isinstance(exc, sdk.APIStatusError) and exc.status_code < 400:
+        # an error event in the middle of a 200 stream: the HTTP status says nothing
+        body = exc.body if isinstance(exc.body, dict) else {}
+        kind = str((body.get("error") or {}).get("type", "error"))
+        if kind == "rate_limit_error":
+            return RateLimited(RATE_LIMITED.format(who=who))
+        return Unavailable(f"{who} stopped the answer with {kind.replace('_', ' ')}.")
+    if isinstance(exc, sdk.NotFoundError):
+        return BadRequest(f"{who} does not know that model (404). Check the model "
+                          f"name{check_also}.")
+    if isinstance(exc, sdk.APIStatusError):
+        if exc.status_code >= 500:
+            return Unavailable(f"{who} is unavailable or had a server error "
+                               f"({exc.status_code}).")
+        return BadRequest(f"{who} refused the request ({exc.status_code}): "
+                          f"{short(exc.message)}")
+    if isinstance(exc, sdk.APIError):  # an error event in the middle of a stream
+        return Unavailable(f"{who} reported an error while streaming: {short(exc.message)}")
+    return Unavailable(f"{who} failed: {type(exc).__name__}")

@@ -1,0 +1,1 @@
+"""Text deltas to partial answers: the incremental JSON parser and the assembler."""
