@@ -9,7 +9,7 @@ from fakes import OPTIMIZATION
 
 from interview_corvus.core.answers.models import CodeOptimization
 from interview_corvus.core.config.settings import Settings
-from interview_corvus.core.errors import AuthError, Unavailable
+from interview_corvus.core.errors import AnswerIncomplete, AuthError, Unavailable
 from interview_corvus.core.runs.service import LLMService
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -49,7 +49,7 @@ def test_max_tokens_stop_is_incomplete(recorded):
             '"max_tokens"}, "usage": {"output_tokens": 50}}\n\n'
             'event: message_stop\ndata: {"type": "message_stop"}\n\n')
     recorded.script.append(("sse", cut, 0))
-    with pytest.raises(Exception, match="token limit") as info:
+    with pytest.raises(AnswerIncomplete, match="token limit") as info:
         anthropic_service(recorded.url).get_code_optimization(CODE, "python")
     assert info.value.code == "incomplete"
 

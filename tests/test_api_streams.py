@@ -61,9 +61,8 @@ def test_disconnect_cancels_the_run_within_a_second(slow_provider):
                 if count == 3:
                     run_id = json.loads(event.data)["run_id"]
                     break
-        dropped = time.monotonic()
-        assert slow_provider.closed_event.wait(2)
-        assert time.monotonic() - dropped < 1.3
+        # the orphan grace (0.3 s) and a wake-up: well inside this bound
+        assert slow_provider.closed_event.wait(1.3)
         run = hub.get(run_id)
         assert run.finished.wait(2) and run.entry.status == "cancelled"
         assert run.entry.result["optimized_code"]  # the partial is kept
@@ -82,9 +81,10 @@ def test_a_client_that_stops_reading_cannot_block_the_server():
                      b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
         try:
             time.sleep(0.5)  # the server streams megabytes of snapshots; we read none
-            started = time.monotonic()
-            health = httpx.get(f"{server.url}/health", timeout=5)
-            assert health.status_code == 200 and time.monotonic() - started < 1.0
+            # served while the stuck stream waits on its send timeout (a timeout here
+            # would mean the event loop is blocked by the client that does not read)
+            health = httpx.get(f"{server.url}/health", timeout=2)
+            assert health.status_code == 200
             deadline = time.monotonic() + 10
             while hub.active_count() and time.monotonic() < deadline:
                 time.sleep(0.1)
@@ -141,9 +141,10 @@ def test_server_stops_cleanly_with_open_streams(slow_provider):
         thread.start()
         threads.append(thread)
     time.sleep(0.3)
-    started = time.monotonic()
-    server.stop()
-    assert time.monotonic() - started < 3
+    stopping = threading.Thread(target=server.stop)
+    stopping.start()
+    stopping.join(5)
+    assert not stopping.is_alive(), "open streams do not keep the server from stopping"
     for thread in threads:
         thread.join(5)
         assert not thread.is_alive()

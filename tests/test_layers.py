@@ -47,3 +47,20 @@ def test_ruff_is_clean():
     proc = subprocess.run([sys.executable, "-m", "ruff", "check", "interview_corvus", "tests",
                            "scripts"], capture_output=True, text=True, check=False, cwd=root)
     assert proc.returncode == 0, proc.stdout
+
+
+def test_mypy_is_clean():
+    """Types are checked (``[tool.mypy]``): mypy found real defects here, e.g. a widget
+    attribute shadowing ``QMainWindow.actions()`` and a regex shadowing a parser state."""
+    root = Path(interview_corvus.__file__).parent.parent
+    proc = subprocess.run([sys.executable, "-m", "mypy"], capture_output=True, text=True,
+                          check=False, cwd=root)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_modules_stay_small():
+    """Modules of at most 300 lines (the incremental parser is the one exception)."""
+    root = Path(interview_corvus.__file__).parent
+    large = {str(p.relative_to(root)): n for p in root.rglob("*.py")
+             if (n := len(p.read_text(encoding="utf-8").splitlines())) > 300}
+    assert set(large) <= {"core/stream/partial_json.py"}, large

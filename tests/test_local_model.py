@@ -7,7 +7,7 @@ import os
 import signal
 import subprocess
 import sys
-import time
+import threading
 from pathlib import Path
 
 import pytest
@@ -40,12 +40,10 @@ def test_bundled_model_ships_in_the_package():
     assert LocalProvider().model == path.stem
 
 
+@pytest.mark.timeout(180)
 def test_real_stream_gives_partials_and_ends_within_bounded_time():
-    started = time.monotonic()
     partials, outcome = run_real_model(
         local_service().get_code_optimization_stream(CODE, "python"))
-    elapsed = time.monotonic() - started
-    assert elapsed < 180
     streamed = [p for p in partials if not p.is_complete]
     assert len(streamed) >= 2
     if isinstance(outcome, CodeOptimization):
@@ -62,10 +60,10 @@ def test_closing_the_stream_stops_the_model_within_one_token():
     for count, _update in enumerate(updates):
         if count == 3:
             break
-    t0 = time.monotonic()
-    updates.close()
-    closed_in = time.monotonic() - t0
-    assert closed_in < 1.0
+    closing = threading.Thread(target=updates.close)
+    closing.start()
+    closing.join(5)
+    assert not closing.is_alive(), "closing the stream returns (it does not wait for the end)"
     # the child measured the tokens it evaluated after it saw the cancel
     process = model_process(service.provider.path, service.provider.n_ctx)
     assert process.alive

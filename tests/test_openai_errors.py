@@ -8,7 +8,7 @@ import pytest
 from fakes import OPTIMIZATION
 
 from interview_corvus.core.config.settings import Settings
-from interview_corvus.core.errors import AuthError, BadRequest, RateLimited
+from interview_corvus.core.errors import AnswerIncomplete, AuthError, BadRequest, RateLimited
 from interview_corvus.core.runs.service import LLMService
 
 CODE = "def f(xs):\n    return sum(xs)\n"
@@ -63,7 +63,7 @@ def test_tool_call_argument_deltas(recorded, monkeypatch):
 def test_length_finish_is_incomplete(recorded, monkeypatch):
     recorded.script.append(("sse", openai_sse(json.dumps(OPTIMIZATION)[:50], finish="length"),
                             0))
-    with pytest.raises(Exception, match="token limit") as info:
+    with pytest.raises(AnswerIncomplete, match="token limit") as info:
         openai_service(recorded.url, monkeypatch).get_code_optimization(CODE, "python")
     assert info.value.code == "incomplete"
 

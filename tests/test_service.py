@@ -9,7 +9,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from fakes import END, OPTIMIZATION, FakeProvider
+from fakes import OPTIMIZATION, FakeProvider
 
 from interview_corvus.core.answers.models import CodeOptimization, CodeSolution
 from interview_corvus.core.config.settings import Settings
@@ -187,18 +187,19 @@ def test_cancel_token_stops_the_provider_and_keeps_the_partial():
     token = CancelToken()
     svc = service(provider)
     got = []
+    first = threading.Event()
 
     def consume():
         try:
             for partial in svc.get_code_optimization_stream(CODE, "python", token):
                 got.append(partial)
+                first.set()
         except Cancelled as exc:
             got.append(exc)
 
     worker = threading.Thread(target=consume)
     worker.start()
-    while not got:
-        pass
+    assert first.wait(5), "the first partial arrives"
     token.cancel()
     provider.enqueue("def")  # the next delta wakes the stream, which sees the flag
     worker.join(5)
@@ -267,7 +268,9 @@ def test_async_early_exit_cancels_the_run():
 def test_fake_provider_end_marker():
     provider = FakeProvider().enqueue_json(OPTIMIZATION)
     assert service(provider).get_code_optimization(CODE, "python").explanation
-    assert END is not None
+    # the stream ended at the marker (it was not closed early by the service)
+    assert provider.finished.is_set() and not provider.closed.is_set()
+    assert provider.items.empty()
 
 
 def test_fast_partial_construction_matches_model_construct():

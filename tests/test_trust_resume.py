@@ -48,9 +48,8 @@ def test_resuming_at_or_past_the_end_is_204_at_once(served):
     events = finished_run(client)
     run_id, last = events[0]["run_id"], int(parse_sse_ids(client, events[0]["run_id"])[-1])
     for after in (last, last + 10):
-        started = time.monotonic()
         answer = client.get(f"/runs/{run_id}/events", headers={"Last-Event-ID": str(after)})
-        assert answer.status_code == 204 and time.monotonic() - started < 2
+        assert answer.status_code == 204 and not answer.content  # no stream is opened
 
 
 def parse_sse_ids(client, run_id: str) -> list[str]:

@@ -76,7 +76,7 @@ def test_tooltips_and_menus_show_the_shortcuts(make_app):
     assert "Esc" in window.cancel_button.toolTip()
     titles = [a.text() for a in window.menuBar().actions()]
     assert titles == ["&File", "&Edit", "&Run", "&View", "&Help"]
-    assert window.actions.copy_code.shortcut() == QKeySequence("Ctrl+Shift+C")
+    assert window.window_actions.copy_code.shortcut() == QKeySequence("Ctrl+Shift+C")
 
 
 def test_invalid_base_url_is_refused_with_a_word(qtbot, make_app):

@@ -80,7 +80,7 @@ async def send_error(send: Send, status: int, code: str, message: str,
 
 
 class SecurityMiddleware:
-    def __init__(self, app: ASGIApp, *, allowed_hosts: Iterable[str] = (),
+    def __init__(self, app: Any, *, allowed_hosts: Iterable[str] = (),
                  allowed_origins: Iterable[str] = (), token: str | None = None,
                  max_body: int = 256 * 1024, limiter: RateLimiter | None = None) -> None:
         self.app = app

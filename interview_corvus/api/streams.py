@@ -51,7 +51,7 @@ class Streams:
     """The hub as HTTP answers. ``state.closing`` (an ``asyncio.Event`` on the server's
     loop, made on first use) ends open streams when the embedded server stops."""
 
-    def __init__(self, hub: RunHub, state: Any, *, ping: float, send_timeout: float) -> None:
+    def __init__(self, hub: RunHub, state: Any, *, ping: int, send_timeout: float) -> None:
         self.hub = hub
         self.state = state
         self.ping = ping
@@ -65,8 +65,10 @@ class Streams:
         return closing
 
     def _response(self, events: Any, *, live: bool = True) -> EventSourceResponse:
-        extra = {"ping": self.ping, "send_timeout": self.send_timeout} if live else {}
-        return EventSourceResponse(events, headers=SSE_HEADERS, sep="\n", **extra)
+        if not live:  # a few stored events: no keep-alive needed
+            return EventSourceResponse(events, headers=SSE_HEADERS, sep="\n")
+        return EventSourceResponse(events, headers=SSE_HEADERS, sep="\n", ping=self.ping,
+                                   send_timeout=self.send_timeout)
 
     def stream(self, run: HubRun, delta: bool, last_event_id: int = 0) -> EventSourceResponse:
         return self._response(run_stream(run, delta=delta, last_event_id=last_event_id,

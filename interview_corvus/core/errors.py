@@ -67,18 +67,21 @@ class BadRequest(ProviderError):
     status = 400
 
 
-class AnswerIncomplete(CorvusError):
-    """The answer was cut off (token limit, stream ended early)."""
-
-    code = "incomplete"
-    status = 502
-
-
-class AnswerInvalid(CorvusError):
-    """The answer is not valid JSON or does not match the schema."""
+class AnswerError(CorvusError):
+    """The model answered, but the answer cannot be used (a bad gateway, for a client)."""
 
     code = "invalid"
     status = 502
+
+
+class AnswerIncomplete(AnswerError):
+    """The answer was cut off (token limit, stream ended early)."""
+
+    code = "incomplete"
+
+
+class AnswerInvalid(AnswerError):
+    """The answer is not valid JSON or does not match the schema."""
 
 
 class Cancelled(CorvusError):

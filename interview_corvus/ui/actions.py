@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QAction, QKeySequence
-from PyQt6.QtWidgets import QMainWindow, QStyle, QToolBar, QWidget
+from PyQt6.QtWidgets import QMainWindow, QStyle, QToolBar, QToolButton, QWidget
 
 _Pixmap = QStyle.StandardPixmap
 _Standard = QKeySequence.StandardKey
@@ -56,12 +56,19 @@ class WindowActions:
         self.about = make("&About Interview Corvus")
         self.cancel.setEnabled(False)
 
+    def button(self, action: QAction) -> QToolButton:
+        """The toolbar's button for ``action`` (named for screen readers)."""
+        button = self.toolbar.widgetForAction(action)
+        assert isinstance(button, QToolButton)
+        button.setAccessibleName(action.text().replace("&", "").rstrip("…"))
+        return button
+
     def build_menus(self, history_toggle: QAction) -> None:
         bar = self.window.menuBar()
         assert bar is not None
         history_toggle.setShortcut(QKeySequence("Ctrl+H"))
         history_toggle.setText("&History")
-        groups = {
+        groups: dict[str, list[QAction | None]] = {
             "&File": [self.open, None, self.settings, None, self.quit],
             "&Edit": [self.copy_code, None, self.reset],
             "&Run": [self.optimize, self.solve, self.cancel, self.retry, None, self.capture],
@@ -78,7 +85,7 @@ class WindowActions:
                     menu.addAction(action)
 
     def build_toolbar(self, extra: list[QWidget]) -> QToolBar:
-        toolbar = QToolBar("Actions", self.window)
+        self.toolbar = toolbar = QToolBar("Actions", self.window)
         toolbar.setObjectName("actions")  # saved and restored with the window state
         toolbar.setMovable(False)
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)

@@ -64,12 +64,12 @@ class AnswerPanel(QWidget):
         """A run from history: its answer (or partial) and its own outcome."""
         self.clear()
         if entry.result:
-            self.show(MODELS[entry.kind].model_construct(**entry.result))
+            self.show_answer(MODELS[entry.kind].model_construct(**entry.result))
         if entry.error_code and entry.error_code != "cancelled":
             self.banner.show_error(entry.error_code, entry.error_message or "")
             self.banner.retry_button.show()
 
-    def show(self, model: StreamedAnswer) -> None:
+    def show_answer(self, model: StreamedAnswer) -> None:
         """Bring the answer and the progress bar up to ``model``."""
         self.result.show_model(model)
         self.set_progress(model.progress)
@@ -97,7 +97,7 @@ class AnswerPanel(QWidget):
                 signal.disconnect(slot)
 
     def _on_yielded(self, model: StreamedAnswer) -> None:
-        self.show(model)
+        self.show_answer(model)
 
     def _on_returned(self, model: StreamedAnswer, _stats: dict[str, Any]) -> None:
         self.result.show_model(model)

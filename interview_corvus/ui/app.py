@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PyQt6.QtCore import QObject, Qt
 from PyQt6.QtGui import QAction, QGuiApplication
@@ -19,6 +21,9 @@ from interview_corvus.ui.icon import app_icon
 from interview_corvus.ui.main_window import MainWindow
 from interview_corvus.ui.settings_dialog import SERVER_TOKEN, SettingsDialog
 from interview_corvus.ui.theme import apply_theme
+
+if TYPE_CHECKING:
+    from interview_corvus.api.server import EmbeddedServer
 
 log = logging.getLogger(__name__)
 MOVE_STEP = 40
@@ -49,7 +54,7 @@ class CorvusApp(QObject):
         self.window.setWindowIcon(app_icon())
         self.hotkeys = HotkeyManager(self.window)
         self.hotkeys.triggered.connect(self._on_hotkey)
-        self.server = None
+        self.server: EmbeddedServer | None = None
         self.server_note = ""
         self.tray: QSystemTrayIcon | None = None
         if tray and QSystemTrayIcon.isSystemTrayAvailable():
@@ -98,7 +103,7 @@ class CorvusApp(QObject):
             return
         token = secrets.get_api_key(SERVER_TOKEN) if wanted.lan_access else None
         host = "0.0.0.0" if wanted.lan_access else "127.0.0.1"
-        extra = ()
+        extra: tuple[str, ...] = ()
         if wanted.lan_access:
             from interview_corvus.api.server import lan_address
 
@@ -115,7 +120,7 @@ class CorvusApp(QObject):
             QMessageBox.warning(self.window, "HTTP server", str(exc))
 
     # -- hotkeys and tray -------------------------------------------------
-    def _handlers(self) -> dict[str, object]:
+    def _handlers(self) -> dict[str, Callable[[], None]]:
         w = self.window
         return {"capture": w.capture, "solve": w.solve, "optimize": w.optimize,
                 "reset": w.reset, "toggle": self.toggle_window,
@@ -127,7 +132,7 @@ class CorvusApp(QObject):
     def _on_hotkey(self, action: str) -> None:
         handler = self._handlers().get(action)
         if handler is not None:
-            handler()  # type: ignore[operator]
+            handler()
 
     def toggle_window(self) -> None:
         if self.window.isVisible():

@@ -49,7 +49,7 @@ class CaptureStrip(QListWidget):
     def _grab(self, window: QWidget) -> None:
         try:
             screen = QGuiApplication.primaryScreen()
-            pixmap = screen.grabWindow(0) if screen is not None else QPixmap()
+            pixmap = screen.grabWindow() if screen is not None else QPixmap()
         finally:
             window.show()
         if pixmap.isNull():

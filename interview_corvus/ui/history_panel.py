@@ -89,8 +89,8 @@ class HistoryPanel(QDockWidget):
         self.refresh()
 
     def entries(self) -> list[RunEntry]:
-        return [self.list.item(i).data(Qt.ItemDataRole.UserRole)
-                for i in range(self.list.count())]
+        items = (self.list.item(i) for i in range(self.list.count()))
+        return [item.data(Qt.ItemDataRole.UserRole) for item in items if item is not None]
 
     def refresh(self) -> None:
         self.list.clear()

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from PyQt6.QtCore import Qt, pyqtSignal
 from PyQt6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
+from interview_corvus.core.config.settings import Settings
 from interview_corvus.core.runs.hub import HubRun
 
 # code → (headline in plain words, does changing a setting likely fix it)
@@ -87,14 +89,18 @@ class ExternalRunBar(NoticeBar):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("externalBar", ("#e3ecfd", "#a9c0ea", "#173a7a"),
                          "Run started elsewhere",
-                         [("Follow", lambda: self.run and self.follow.emit(self.run)),
-                          ("Cancel run", lambda: self.run and self.cancel.emit(self.run))],
+                         [("Follow", lambda: self._emit(self.follow)),
+                          ("Cancel run", lambda: self._emit(self.cancel))],
                          parent=parent)
         self.follow_button = self.buttons["Follow"]
         self.follow_button.setToolTip("Show this run's answer here (your code is kept in "
                                       "history)")
         self.cancel_button = self.buttons["Cancel run"]
         self.run: HubRun | None = None
+
+    def _emit(self, signal: Any) -> None:
+        if self.run is not None:
+            signal.emit(self.run)
 
     def show_runs(self, runs: list[HubRun], *, following: HubRun | None = None) -> None:
         """Announce the newest of ``runs`` (those still going); hide when there are none."""
@@ -128,3 +134,9 @@ class DemoHint(NoticeBar):
             "shows how answers stream in, but its answers are rarely good. For real work, "
             "choose OpenAI, Anthropic or a local server such as Ollama in Settings.",
             parent=parent)
+
+    def show_for(self, settings: Settings) -> None:
+        """Shown on the bundled model until the user has dismissed it once."""
+        llm = settings.llm
+        demo = llm.provider == "local" and not llm.gguf_path
+        self.setVisible(demo and not settings.ui.demo_hint_dismissed)

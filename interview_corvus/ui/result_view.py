@@ -39,7 +39,9 @@ class StreamingCode(CodeEditor):
         super().__init__(parent)
         self.setReadOnly(True)
         self.setTabChangesFocus(True)  # read-only: Tab moves on instead of being trapped
-        self.highlighter = PygmentsHighlighter(self.document())
+        document = self.document()
+        assert document is not None
+        self.highlighter = PygmentsHighlighter(document)
         self._text = ""
 
     def show_text(self, text: str) -> None:
@@ -155,7 +157,7 @@ class ResultView(QWidget):
         self.items = []
         for row in range(2):
             for col in range(2):
-                self.complexity.item(row, col).setText("")
+                self._cell(row, col).setText("")
         self._explanation = self._extra = ""
         self.explanation.clear()
         self.extra.clear()
@@ -182,12 +184,17 @@ class ResultView(QWidget):
                 self._update_diff()
         self._update_list(items)
         for row, col, text in cells:
-            item = self.complexity.item(row, col)
+            item = self._cell(row, col)
             if item.text() != text:
                 item.setText(text)
         if data["explanation"] != self._explanation:
             self._explanation = data["explanation"]
             self.explanation.setMarkdown(self._explanation)
+
+    def _cell(self, row: int, col: int) -> QTableWidgetItem:
+        item = self.complexity.item(row, col)
+        assert item is not None  # all four are made in __init__
+        return item
 
     def _update_list(self, items: list[str]) -> None:
         if items == self.items:

@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from interview_corvus.core.answers.models import MODELS
+from interview_corvus.core.runs.attempt import Job
+from interview_corvus.core.runs.service import LLMService
 
 
 def done_message(stats: dict[str, Any]) -> str:
@@ -43,6 +45,16 @@ def request_for_entry(entry: Any) -> tuple[str, Any, str]:
         text = "\n".join(lines[len(images):]).strip()
         return "solve_images", (images, text), entry.language
     return "solve", entry.input, entry.language
+
+
+def job_for(service: LLMService, action: str, payload: Any, language: str) -> Job:
+    """The job for a window request: optimize / solve text, or solve screenshots (with
+    the text typed beside them)."""
+    if action == "optimize":
+        return service.optimization_job(payload, language)
+    if action == "solve_images":
+        return service.image_solution_job(payload[0], language, payload[1])
+    return service.solution_job(payload, language)
 
 
 def images_input(paths: list[str], text: str) -> str:

@@ -9,22 +9,17 @@ from __future__ import annotations
 import threading
 
 from PyQt6.QtCore import pyqtSignal
-from PyQt6.QtGui import QKeySequence
 from PyQt6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QDoubleSpinBox,
     QFileDialog,
-    QFormLayout,
     QHBoxLayout,
-    QKeySequenceEdit,
     QLabel,
     QLineEdit,
     QPushButton,
     QSpinBox,
-    QTableWidget,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -34,14 +29,12 @@ from interview_corvus.core.answers.models import LANGUAGES
 from interview_corvus.core.config import secrets
 from interview_corvus.core.config.settings import PROVIDERS, Settings, base_url_problem
 from interview_corvus.core.errors import CorvusError
+from interview_corvus.ui.forms import form_tab, spin
 from interview_corvus.ui.hotkeys import (
-    ACTIONS,
     default_hotkeys,
-    effective_hotkeys,
-    find_conflicts,
     normalize,
-    standard_meaning,
 )
+from interview_corvus.ui.hotkeys_tab import HotkeysTab
 
 KEY_PROVIDERS = ("openai", "openai-compatible", "anthropic")
 SERVER_TOKEN = "server-token"
@@ -75,10 +68,7 @@ class SettingsDialog(QDialog):
         browse = QPushButton("Browse…")
         browse.clicked.connect(self._on_browse)
         self.replay = QLineEdit(llm.replay_path)
-        self.temperature = QDoubleSpinBox()
-        self.temperature.setRange(0.0, 2.0)
-        self.temperature.setSingleStep(0.1)
-        self.temperature.setValue(llm.temperature)
+        self.temperature = spin(0.0, 2.0, 0.1, llm.temperature)
         self.max_tokens = QSpinBox()
         self.max_tokens.setRange(16, 200_000)
         self.max_tokens.setValue(llm.max_tokens)
@@ -93,60 +83,29 @@ class SettingsDialog(QDialog):
         self.test_button.clicked.connect(self._on_test)
         self.tested.connect(self._on_tested)
 
-        model_tab = QWidget()
-        form = QFormLayout(model_tab)
-        form.addRow("Provider", self.provider)
-        form.addRow("Model", self.model)
-        form.addRow("Base URL", self.base_url)
-        form.addRow("", self.base_url_error)
-        form.addRow("API key", self.api_key)
         gguf_row = QHBoxLayout()
         gguf_row.addWidget(self.gguf)
         gguf_row.addWidget(browse)
-        form.addRow("GGUF file", gguf_row)
-        form.addRow("Replay transcript", self.replay)
-        form.addRow("Temperature", self.temperature)
-        form.addRow("Max tokens", self.max_tokens)
-        form.addRow("", self.streaming)
-        form.addRow("Default language", self.language)
-        form.addRow(self.test_button, self.test_result)
+        model_tab = form_tab([("Provider", self.provider), ("Model", self.model),
+                           ("Base URL", self.base_url), ("", self.base_url_error),
+                           ("API key", self.api_key), ("GGUF file", gguf_row),
+                           ("Replay transcript", self.replay),
+                           ("Temperature", self.temperature), ("Max tokens", self.max_tokens),
+                           ("", self.streaming), ("Default language", self.language),
+                           (self.test_button, self.test_result)])
 
         self.theme = QComboBox()
         self.theme.addItems(["system", "light", "dark"])
         self.theme.setCurrentText(ui.theme)
-        self.opacity = QDoubleSpinBox()
-        self.opacity.setRange(0.2, 1.0)
-        self.opacity.setSingleStep(0.05)
-        self.opacity.setValue(ui.opacity)
+        self.opacity = spin(0.2, 1.0, 0.05, ui.opacity)
         self.on_top = QCheckBox("Always on top")
         self.on_top.setChecked(ui.always_on_top)
-        window_tab = QWidget()
-        window_form = QFormLayout(window_tab)
-        window_form.addRow("Theme", self.theme)
-        window_form.addRow("Window opacity", self.opacity)
-        window_form.addRow("", self.on_top)
+        window_tab = form_tab([("Theme", self.theme), ("Window opacity", self.opacity),
+                            ("", self.on_top)])
 
-        self.hotkeys = QTableWidget(len(ACTIONS), 2)
-        self.hotkeys.setHorizontalHeaderLabels(["Action", "Keys"])
-        self.hotkeys.horizontalHeader().setStretchLastSection(True)
-        self.key_edits: dict[str, QKeySequenceEdit] = {}
-        current = effective_hotkeys(ui.hotkeys)
-        for row, (action, label) in enumerate(ACTIONS.items()):
-            self.hotkeys.setCellWidget(row, 0, QLabel(label))
-            edit = QKeySequenceEdit(QKeySequence(current[action]))
-            edit.keySequenceChanged.connect(self._check_conflicts)
-            self.key_edits[action] = edit
-            self.hotkeys.setCellWidget(row, 1, edit)
-        self.conflicts = QLabel()
-        self.conflicts.setStyleSheet("color: #b91c1c")
-        reset_keys = QPushButton("Reset to defaults")
-        reset_keys.clicked.connect(self._on_reset_keys)
-        keys_tab = QWidget()
-        keys_layout = QVBoxLayout(keys_tab)
-        keys_layout.addWidget(self.hotkeys)
-        keys_layout.addWidget(self.conflicts)
-        keys_layout.addWidget(QLabel(global_note))
-        keys_layout.addWidget(reset_keys)
+        self.keys_tab = keys_tab = HotkeysTab(ui.hotkeys, global_note)
+        self.key_edits, self.conflicts = keys_tab.key_edits, keys_tab.conflicts
+        keys_tab.changed.connect(self._validate)
 
         self.server_enabled = QCheckBox("Run the HTTP server with the app")
         self.server_enabled.setChecked(server.enabled)
@@ -159,12 +118,8 @@ class SettingsDialog(QDialog):
         self.token.setReadOnly(True)
         self.token.setAccessibleName("Server token")
         self.lan.toggled.connect(self._show_token)
-        server_tab = QWidget()
-        server_form = QFormLayout(server_tab)
-        server_form.addRow("", self.server_enabled)
-        server_form.addRow("Port", self.port)
-        server_form.addRow("", self.lan)
-        server_form.addRow("Token", self.token)
+        server_tab = form_tab([("", self.server_enabled), ("Port", self.port), ("", self.lan),
+                            ("Token", self.token)])
 
         tabs = QTabWidget()
         tabs.addTab(model_tab, "Model")
@@ -193,13 +148,9 @@ class SettingsDialog(QDialog):
         self._validate()
 
     # -- reading the form -------------------------------------------------
-    def hotkey_map(self) -> dict[str, str]:
-        return {action: edit.keySequence().toString(QKeySequence.SequenceFormat.PortableText)
-                for action, edit in self.key_edits.items()}
-
     def result_settings(self) -> Settings:
         """The settings the form describes (validated; raises ValueError if not)."""
-        keys = self.hotkey_map()
+        keys = self.keys_tab.hotkey_map()
         defaults = default_hotkeys()
         overrides = {a: s for a, s in keys.items() if normalize(s) != normalize(defaults[a])}
         data = self.settings.model_dump()
@@ -260,29 +211,9 @@ class SettingsDialog(QDialog):
         if name:
             self.gguf.setText(name)
 
-    def _on_reset_keys(self) -> None:
-        for action, sequence in default_hotkeys().items():
-            self.key_edits[action].setKeySequence(QKeySequence(sequence))
-        self._check_conflicts()
-
-    def _check_conflicts(self) -> bool:
-        return self._validate()
-
-    def _hotkey_problems(self) -> list[str]:
-        mapping = self.hotkey_map()
-        problems = [f"{keys} is used by {' and '.join(ACTIONS[a] for a in actions)}"
-                    for keys, actions in find_conflicts(mapping).items()]
-        for action, keys in mapping.items():
-            meaning = standard_meaning(keys)
-            if meaning:
-                problems.append(f"{keys} ({ACTIONS[action]}) is the standard shortcut for "
-                                f"{meaning}; choose another")
-        return problems
-
     def _validate(self) -> bool:
         """Show what is wrong in the form; Save is enabled only when nothing is."""
-        keys = self._hotkey_problems()
-        self.conflicts.setText("; ".join(keys))
+        keys = self.keys_tab.problems()
         url = base_url_problem(self.base_url.text()) if self.base_url.isEnabled() else None
         shown = self.base_url_error.isVisibleTo(self)
         self.base_url_error.setText(url or "")

@@ -43,7 +43,7 @@ def focus_pane(window: MainWindow, step: int) -> None:
 
 def show_shortcuts(window: MainWindow) -> None:
     rows = "".join(f"<tr><td>{name}</td><td>&nbsp;&nbsp;<b>{keys}</b></td></tr>"
-                   for name, keys in window.actions.shortcut_table())
+                   for name, keys in window.window_actions.shortcut_table())
     QMessageBox.information(window, "Keyboard shortcuts",
                             f"<table>{rows}</table><p>Tab moves between controls; in the "
                             "code editor Tab indents and Ctrl+Tab moves on. F6 moves between "

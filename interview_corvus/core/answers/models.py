@@ -61,6 +61,7 @@ class StreamedAnswer(BaseModel):
     KIND: ClassVar[Kind]
     # What varies per kind, in one place (the window, the CLI, the providers, the service):
     ACTION: ClassVar[str]  # the verb that makes one: optimize / solve
+    EMPTY_INPUT: ClassVar[str]  # what to say when there is nothing to work on
     CODE_FIELD: ClassVar[str]  # the answer's code
     CODE_TITLE: ClassVar[str]
     LIST_FIELD: ClassVar[str]  # the answer's bullet list
@@ -126,6 +127,7 @@ class CodeOptimization(StreamedAnswer):
     REQUEST_FIELDS: ClassVar[tuple[str, ...]] = ("original_code", "language")
     KIND: ClassVar[Kind] = "optimization"
     ACTION: ClassVar[str] = "optimize"
+    EMPTY_INPUT: ClassVar[str] = "There is no code to optimize: the input is empty."
     CODE_FIELD: ClassVar[str] = "optimized_code"
     CODE_TITLE: ClassVar[str] = "Optimized code"
     LIST_FIELD: ClassVar[str] = "improvements"
@@ -171,6 +173,7 @@ class CodeSolution(StreamedAnswer):
 
     KIND: ClassVar[Kind] = "solution"
     ACTION: ClassVar[str] = "solve"
+    EMPTY_INPUT: ClassVar[str] = "There is no problem to solve: the input is empty."
     CODE_FIELD: ClassVar[str] = "code"
     CODE_TITLE: ClassVar[str] = "Solution"
     LIST_FIELD: ClassVar[str] = "edge_cases"

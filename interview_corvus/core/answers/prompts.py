@@ -21,24 +21,25 @@ def describe_fields(schema: dict[str, Any]) -> str:
     return "Answer fields, in this order:\n" + "\n".join(lines)
 
 
-def optimization_prompt(code: str, language: str, schema: dict[str, Any]) -> str:
-    return (
-        f"Optimize this {language} code for time and space. Keep its behaviour. "
+# for each kind of answer: (the task, how the user's text is given); {language}, {text}
+TASKS = {
+    "optimization": (
+        "Optimize this {language} code for time and space. Keep its behaviour. "
         "Write the complete optimized code, list each improvement, give the time "
-        "and space complexity before and after, and explain the result.\n\n"
-        f"{describe_fields(schema)}\n\n"
-        f"Code:\n```{language}\n{code}\n```"
-    )
-
-
-def solution_prompt(problem: str, language: str, schema: dict[str, Any]) -> str:
-    return (
-        f"Solve this programming problem in {language}. Write complete, runnable "
+        "and space complexity before and after, and explain the result.",
+        "Code:\n```{language}\n{text}\n```"),
+    "solution": (
+        "Solve this programming problem in {language}. Write complete, runnable "
         "code, explain it, give its time and space complexity, list the edge cases "
-        "it handles and mention alternative approaches.\n\n"
-        f"{describe_fields(schema)}\n\n"
-        f"Problem:\n{problem}"
-    )
+        "it handles and mention alternative approaches.",
+        "Problem:\n{text}"),
+}
+
+
+def answer_prompt(kind: str, text: str, language: str, schema: dict[str, Any]) -> str:
+    task, given = TASKS[kind]
+    return (f"{task.format(language=language)}\n\n{describe_fields(schema)}\n\n"
+            f"{given.format(language=language, text=text)}")
 
 
 def image_solution_prompt(language: str, schema: dict[str, Any], count: int,

@@ -13,7 +13,7 @@ import logging
 import os
 import tempfile
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import platformdirs
 from pydantic import BaseModel, Field, field_validator
@@ -117,6 +117,7 @@ class Settings(BaseSettings):
     llm: LLMSettings = Field(default_factory=LLMSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
     ui: UISettings = Field(default_factory=UISettings)
+    READS_FILE: ClassVar[bool] = True  # False: environment and arguments only
 
     @classmethod
     def settings_customise_sources(
@@ -129,7 +130,7 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         path = settings_file()
         sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
-        if _readable_settings(path):
+        if cls.READS_FILE and _readable_settings(path):
             sources.append(JsonConfigSettingsSource(settings_cls, json_file=path, deep_merge=True))
         return tuple(sources)
 
@@ -179,13 +180,4 @@ def load_settings(**init: Any) -> Settings:
 
 
 class _WithoutFile(Settings):
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings, env_settings)
+    READS_FILE: ClassVar[bool] = False

@@ -14,52 +14,21 @@ from typing import Any
 import anthropic
 import httpx
 
-from interview_corvus.core.errors import (
-    AuthError,
-    BadRequest,
-    ProviderError,
-    RateLimited,
-    Unavailable,
-)
+from interview_corvus.core.errors import ProviderError
 from interview_corvus.core.providers.base import (
     AnswerRequest,
     Provider,
     StreamInfo,
     image_data_url,
 )
-from interview_corvus.core.providers.openai_provider import retry_after
+from interview_corvus.core.providers.sdk_errors import map_sdk_error
 
 TOOL_NAME = "answer"
 _STOP = {"max_tokens": "length", "end_turn": "stop", "tool_use": "stop", "stop_sequence": "stop"}
 
 
 def map_anthropic_error(exc: Exception) -> ProviderError:
-    who = "Anthropic"
-    if isinstance(exc, anthropic.RateLimitError):
-        return RateLimited(f"{who} is rate limiting requests; try again shortly.",
-                           retry_after=retry_after(exc.response.headers))
-    if isinstance(exc, anthropic.AuthenticationError | anthropic.PermissionDeniedError):
-        return AuthError(f"{who} rejected the API key. Check it in settings.")
-    if isinstance(exc, anthropic.APITimeoutError):
-        return Unavailable(f"{who} did not answer in time.")
-    if isinstance(exc, anthropic.APIConnectionError | httpx.TransportError):
-        return Unavailable(f"Could not connect to {who}.")
-    if isinstance(exc, anthropic.APIStatusError) and exc.status_code < 400:
-        # an error event in the middle of a 200 stream: the HTTP status says nothing
-        body = exc.body if isinstance(exc.body, dict) else {}
-        kind = (body.get("error") or {}).get("type", "error")
-        if kind == "rate_limit_error":
-            return RateLimited(f"{who} is rate limiting requests; try again shortly.")
-        return Unavailable(f"{who} stopped the answer with {kind.replace('_', ' ')}.")
-    if isinstance(exc, anthropic.APIStatusError):
-        if exc.status_code >= 500:
-            return Unavailable(f"{who} is unavailable or overloaded ({exc.status_code}).")
-        if exc.status_code == 404:
-            return BadRequest(f"{who} does not know that model (404). Check the model name.")
-        return BadRequest(f"{who} refused the request ({exc.status_code}).")
-    if isinstance(exc, anthropic.APIError):  # error event in the middle of a stream
-        return Unavailable(f"{who} reported an error while streaming: {exc.message}")
-    return Unavailable(f"{who} failed: {type(exc).__name__}")
+    return map_sdk_error(exc, anthropic, "Anthropic")
 
 
 class AnthropicProvider(Provider):

@@ -18,63 +18,23 @@ from typing import Any
 import httpx
 import openai
 
-from interview_corvus.core.errors import (
-    AuthError,
-    BadRequest,
-    ProviderError,
-    RateLimited,
-    Unavailable,
-)
+from interview_corvus.core.errors import ProviderError
 from interview_corvus.core.providers.base import (
     AnswerRequest,
     Provider,
     StreamInfo,
     image_data_url,
 )
+from interview_corvus.core.providers.sdk_errors import map_sdk_error
 
 log = logging.getLogger(__name__)
 
 TOOL_NAME = "answer"
 
 
-def retry_after(headers: Any) -> float | None:
-    """Seconds from a ``Retry-After`` (or ``retry-after-ms``) header, if any."""
-    if headers is None:
-        return None
-    try:
-        if headers.get("retry-after-ms"):
-            return float(headers["retry-after-ms"]) / 1000
-        if headers.get("retry-after"):
-            return float(headers["retry-after"])
-    except (TypeError, ValueError):
-        return None
-    return None
-
-
 def map_openai_error(exc: Exception, who: str) -> ProviderError:
-    if isinstance(exc, openai.RateLimitError):
-        return RateLimited(f"{who} is rate limiting requests; try again shortly.",
-                           retry_after=retry_after(exc.response.headers))
-    if isinstance(exc, openai.AuthenticationError | openai.PermissionDeniedError):
-        return AuthError(f"{who} rejected the API key. Check it in settings.")
-    if isinstance(exc, openai.APITimeoutError):
-        return Unavailable(f"{who} did not answer in time.")
-    if isinstance(exc, openai.APIConnectionError | httpx.TransportError):
-        return Unavailable(f"Could not connect to {who}. Is the server running and the "
-                           "base URL right?")
-    if isinstance(exc, openai.NotFoundError):
-        return BadRequest(f"{who} does not know that model or endpoint (404). Check the "
-                          "model name and base URL.")
-    if isinstance(exc, openai.APIStatusError):
-        if exc.status_code >= 500:
-            return Unavailable(f"{who} had a server error ({exc.status_code}).")
-        return BadRequest(f"{who} refused the request ({exc.status_code}): "
-                          f"{_short(exc.message)}")
-    return Unavailable(f"{who} failed: {type(exc).__name__}")
-
-
-def _short(text: str, limit: int = 200) -> str:
-    return text if len(text) <= limit else text[:limit] + "…"
+    return map_sdk_error(exc, openai, who, check_also=" and base URL",
+                         connect_hint=" Is the server running and the base URL right?")
 
 
 class OpenAIProvider(Provider):

@@ -12,7 +12,7 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -164,7 +164,7 @@ class ActiveRun:
                  self.job.kind, stats.elapsed_ms, stats.deltas, stats.streaming, stats.attempts)
         yield update
 
-    def _stream_with_retries(self) -> Iterator[StreamUpdate]:
+    def _stream_with_retries(self) -> Generator[StreamUpdate, None, StreamInfo]:
         stats, provider, cancel = self.stats, self.provider, self.cancel
         for attempt in range(self.max_retries + 1):
             stats.attempts += 1

@@ -68,30 +68,35 @@ class LLMService:
         return self.settings.llm.streaming and self.provider.supports_streaming
 
     # -- jobs -------------------------------------------------------------
-    def _schema(self, model_cls: type[StreamedAnswer], input_chars: int) -> dict[str, Any]:
-        return model_cls.answer_schema(self.provider.schema_limits(model_cls.KIND,
-                                                                   input_chars))
+    def _job(self, model_cls: type[StreamedAnswer], language: str, input_chars: int,
+             prompt: Callable[[str, dict[str, Any]], str]) -> Job:
+        """A job for ``model_cls``: the schema (bounded where the provider needs it), the
+        prompt (``prompt(language, schema)``) and the fields the request fixes."""
+        language = _language(language)
+        schema = model_cls.answer_schema(self.provider.schema_limits(model_cls.KIND,
+                                                                     input_chars))
+        llm = self.settings.llm
+        request = AnswerRequest(kind=model_cls.KIND, system=prompts.SYSTEM,
+                                prompt=prompt(language, schema), schema=schema,
+                                max_tokens=llm.max_tokens, temperature=llm.temperature)
+        return Job(model_cls, request, {"language": language},
+                   model_cls.expected_sizes(input_chars))
+
+    def _text_job(self, model_cls: type[StreamedAnswer], text: str, language: str) -> Job:
+        if not text or not text.strip():
+            raise BadRequest(model_cls.EMPTY_INPUT)
+        text = clean_text(text)
+        job = self._job(model_cls, language, len(text), lambda language, schema:
+                        prompts.answer_prompt(model_cls.KIND, text, language, schema))
+        if "original_code" in model_cls.REQUEST_FIELDS:
+            job.fixed["original_code"] = text
+        return job
 
     def optimization_job(self, code: str, language: str) -> Job:
-        if not code or not code.strip():
-            raise BadRequest("There is no code to optimize: the input is empty.")
-        code = clean_text(code)
-        language = _language(language)
-        schema = self._schema(CodeOptimization, len(code))
-        request = self._request("optimization", prompts.optimization_prompt(code, language,
-                                                                            schema), schema)
-        return Job(CodeOptimization, request, {"original_code": code, "language": language},
-                   CodeOptimization.expected_sizes(len(code)))
+        return self._text_job(CodeOptimization, code, language)
 
     def solution_job(self, problem: str, language: str) -> Job:
-        if not problem or not problem.strip():
-            raise BadRequest("There is no problem to solve: the input is empty.")
-        problem = clean_text(problem)
-        language = _language(language)
-        schema = self._schema(CodeSolution, len(problem))
-        request = self._request("solution", prompts.solution_prompt(problem, language, schema),
-                                schema)
-        return Job(CodeSolution, request, {"language": language}, CodeSolution.expected_sizes(0))
+        return self._text_job(CodeSolution, problem, language)
 
     def image_solution_job(self, images: Sequence[str | Path], language: str,
                            text: str = "") -> Job:
@@ -110,18 +115,11 @@ class LLMService:
                 "vision-capable provider (OpenAI or Anthropic) in settings, or paste the "
                 "problem as text."
             )
-        language = _language(language)
         text = clean_text(text)
-        schema = self._schema(CodeSolution, 0)
-        request = self._request("solution", prompts.image_solution_prompt(
-            language, schema, len(paths), text), schema)
-        request.images = paths
-        return Job(CodeSolution, request, {"language": language}, CodeSolution.expected_sizes(0))
-
-    def _request(self, kind: str, prompt: str, schema: dict[str, Any]) -> AnswerRequest:
-        llm = self.settings.llm
-        return AnswerRequest(kind=kind, system=prompts.SYSTEM, prompt=prompt, schema=schema,
-                             max_tokens=llm.max_tokens, temperature=llm.temperature)
+        job = self._job(CodeSolution, language, 0, lambda language, schema:
+                        prompts.image_solution_prompt(language, schema, len(paths), text))
+        job.request.images = paths
+        return job
 
     # -- the run ----------------------------------------------------------
     def open_run(self, job: Job, cancel: CancelToken | None = None,

@@ -231,7 +231,7 @@ def validate_answer(model_cls: type[StreamedAnswer], doc: Any, fixed: dict[str, 
     try:
         return model_cls.model_validate({**data, **fixed, "progress": 1.0, "is_complete": True})
     except ValueError as exc:
-        errors = getattr(exc, "errors", lambda: [])()
+        errors: list[dict[str, Any]] = getattr(exc, "errors", lambda: [])()
         where = "; ".join(
             f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in errors[:5]
         ) or str(exc)

@@ -36,7 +36,15 @@ _STRING, _ESCAPE, _UNICODE, _NUMBER, _LITERAL, _END, _PREFIX = range(6, 13)
 _WS = " \t\n\r"
 _STR_RUN = re.compile(r'[^"\\]*')
 _NUM_RUN = re.compile(r"[0-9eE+\-.]*")
-_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?")
+_NUMBER_RE = re.compile(r"-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?")
+
+
+def _run_end(run: re.Pattern[str], text: str, i: int) -> int:
+    """Where a ``[...]*`` run starting at ``i`` ends (such a pattern always matches)."""
+    match = run.match(text, i)
+    return i if match is None else match.end()
+
+
 _HEX = frozenset("0123456789abcdefABCDEF")
 _ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r",
             "t": "\t"}
@@ -239,7 +247,7 @@ class IncrementalJSONParser:
 
     def _end_number(self, patches: list[Patch]) -> None:
         token = self._token
-        match = _NUMBER.fullmatch(token)
+        match = _NUMBER_RE.fullmatch(token)
         if match is None:
             raise self._error(f"invalid number {token!r}", 0)
         value: Any = float(token) if match.group(1) or match.group(2) else int(token)
@@ -294,7 +302,7 @@ class IncrementalJSONParser:
         state = self._state
         while i < n:
             if state == _STRING:
-                j = _STR_RUN.match(text, i).end()
+                j = _run_end(_STR_RUN, text, i)
                 if j > i:
                     self._add_text(text[i:j])
                 if j == n:
@@ -356,7 +364,7 @@ class IncrementalJSONParser:
                 state = _VALUE
                 i += 1
             elif state == _NUMBER:
-                j = _NUM_RUN.match(text, i).end()
+                j = _run_end(_NUM_RUN, text, i)
                 self._token += text[i:j]
                 i = j
                 if j < n:

@@ -1,0 +1,24 @@
+"""Small form helpers for dialogs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PyQt6.QtWidgets import QDoubleSpinBox, QFormLayout, QWidget
+
+
+def spin(low: float, high: float, step: float, value: float) -> QDoubleSpinBox:
+    box = QDoubleSpinBox()
+    box.setRange(low, high)
+    box.setSingleStep(step)
+    box.setValue(value)
+    return box
+
+
+def form_tab(rows: list[tuple[Any, Any]]) -> QWidget:
+    """A tab of labelled rows (a label is text or a widget; a field, a widget or layout)."""
+    tab = QWidget()
+    form = QFormLayout(tab)
+    for label, field in rows:
+        form.addRow(label, field)
+    return tab

@@ -1,0 +1,74 @@
+"""The settings dialog's Hotkeys tab: one key sequence per action, checked as typed
+(two actions on one key, or a standard shortcut such as Ctrl+V, are refused)."""
+
+from __future__ import annotations
+
+from PyQt6.QtCore import pyqtSignal
+from PyQt6.QtGui import QKeySequence
+from PyQt6.QtWidgets import (
+    QKeySequenceEdit,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from interview_corvus.ui.hotkeys import (
+    ACTIONS,
+    default_hotkeys,
+    effective_hotkeys,
+    find_conflicts,
+    standard_meaning,
+)
+
+
+class HotkeysTab(QWidget):
+    changed = pyqtSignal()
+
+    def __init__(self, hotkeys: dict[str, str], global_note: str) -> None:
+        super().__init__()
+        self.table = QTableWidget(len(ACTIONS), 2)
+        self.table.setHorizontalHeaderLabels(["Action", "Keys"])
+        header = self.table.horizontalHeader()
+        assert header is not None
+        header.setStretchLastSection(True)
+        self.key_edits: dict[str, QKeySequenceEdit] = {}
+        current = effective_hotkeys(hotkeys)
+        for row, (action, label) in enumerate(ACTIONS.items()):
+            self.table.setCellWidget(row, 0, QLabel(label))
+            edit = QKeySequenceEdit(QKeySequence(current[action]))
+            edit.keySequenceChanged.connect(self.changed)
+            self.key_edits[action] = edit
+            self.table.setCellWidget(row, 1, edit)
+        self.conflicts = QLabel()
+        self.conflicts.setStyleSheet("color: #b91c1c")
+        reset = QPushButton("Reset to defaults")
+        reset.clicked.connect(self._on_reset)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table)
+        layout.addWidget(self.conflicts)
+        layout.addWidget(QLabel(global_note))
+        layout.addWidget(reset)
+
+    def hotkey_map(self) -> dict[str, str]:
+        return {action: edit.keySequence().toString(QKeySequence.SequenceFormat.PortableText)
+                for action, edit in self.key_edits.items()}
+
+    def problems(self) -> list[str]:
+        """What is wrong with the keys (also shown under the table)."""
+        mapping = self.hotkey_map()
+        problems = [f"{keys} is used by {' and '.join(ACTIONS[a] for a in actions)}"
+                    for keys, actions in find_conflicts(mapping).items()]
+        for action, keys in mapping.items():
+            meaning = standard_meaning(keys)
+            if meaning:
+                problems.append(f"{keys} ({ACTIONS[action]}) is the standard shortcut for "
+                                f"{meaning}; choose another")
+        self.conflicts.setText("; ".join(problems))
+        return problems
+
+    def _on_reset(self) -> None:
+        for action, sequence in default_hotkeys().items():
+            self.key_edits[action].setKeySequence(QKeySequence(sequence))
+        self.changed.emit()

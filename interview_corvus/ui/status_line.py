@@ -1,0 +1,111 @@
+"""The window's status bar: what a run is doing, the provider, the time, the server.
+
+``follow(worker)`` subscribes it to a run's worker; it words each step
+(streaming, queued, done in …, failed, cancelled) and remembers the outcome.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from PyQt6.QtCore import QObject, Qt, QTimer
+from PyQt6.QtWidgets import QLabel, QStatusBar
+
+from interview_corvus.core.answers.models import StreamedAnswer
+from interview_corvus.core.config.settings import Settings
+from interview_corvus.core.errors import CorvusError
+from interview_corvus.core.runs.hub import RunHub
+from interview_corvus.ui.run_text import done_message
+from interview_corvus.ui.worker import RunWorker
+
+
+class StatusLine(QObject):
+    def __init__(self, bar: QStatusBar, hub: RunHub, settings: Settings) -> None:
+        super().__init__(bar)
+        self.bar = bar
+        self.hub = hub
+        self.settings = settings
+        self.outcome = ""  # done / error / cancelled: how the followed run ended
+        self.note = ""  # said beside the status of the current run
+        self.label = QLabel()
+        self.label.setMinimumWidth(40)  # may be clipped; never widens the window
+        self.label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.server_label = QLabel()
+        self.server_label.setOpenExternalLinks(True)
+        self.server_label.setAccessibleName("Server address")
+        self.server_label.hide()
+        bar.addPermanentWidget(self.server_label)
+        bar.addPermanentWidget(self.label)
+        self._started = 0.0
+        self._clock = QTimer(self)
+        self._clock.setInterval(250)
+        self._clock.timeout.connect(self._on_tick)
+        self.show_provider()
+
+    def say(self, text: str, ms: int = 0) -> None:
+        self.bar.showMessage(text, ms)
+
+    def show_provider(self, extra: str = "") -> None:
+        llm = self.settings.llm
+        try:
+            provider = self.hub.service.provider
+            text = f"{provider.name} · {provider.model}"
+        except CorvusError as exc:
+            text = f"{llm.provider} · not ready: {exc.message}"
+        streaming = "streaming" if llm.streaming else "streaming off"
+        self.label.setText(f"{text} · {streaming}{extra}")
+        self.label.setToolTip(self.label.text())
+
+    def set_server_url(self, url: str) -> None:
+        """Show the embedded server's address (a link), or nothing."""
+        if url:
+            self.server_label.setText(f'server <a href="{url}/">{url}</a>')
+            self.server_label.setToolTip("The live page and API of the embedded server")
+        self.server_label.setVisible(bool(url))
+
+    def set_running(self, running: bool) -> None:
+        """Count the seconds beside the provider while a run of the window's goes."""
+        if running:
+            self._clock.start()
+        else:
+            self._clock.stop()
+
+    def _on_tick(self) -> None:
+        self.show_provider(f" · {time.monotonic() - self._started:.1f} s")
+
+    # -- a run's worker ---------------------------------------------------
+    def _slots(self, worker: RunWorker) -> list[tuple[Any, Any]]:
+        return [(worker.yielded, self._on_yielded), (worker.queued, self._on_queued),
+                (worker.returned, self._on_returned), (worker.errored, self._on_errored),
+                (worker.aborted, self._on_aborted)]
+
+    def follow(self, worker: RunWorker) -> None:
+        self._started = time.monotonic()
+        for signal, slot in self._slots(worker):
+            signal.connect(slot)
+
+    def unfollow(self, worker: RunWorker) -> None:
+        for signal, slot in self._slots(worker):
+            signal.disconnect(slot)
+
+    def _with_note(self, text: str) -> str:
+        return text + (f" · {self.note}" if self.note else "")
+
+    def _on_yielded(self, _model: StreamedAnswer) -> None:
+        self.say(self._with_note("streaming…"))
+
+    def _on_queued(self, position: int) -> None:
+        self.say(f"waiting for the model · position {position} in queue")
+
+    def _on_returned(self, _model: StreamedAnswer, stats: dict[str, Any]) -> None:
+        self.say(self._with_note(done_message(stats)))
+        self.outcome = "done"
+
+    def _on_errored(self, error: CorvusError) -> None:
+        self.say(f"failed: {error.code}")
+        self.outcome = "error"
+
+    def _on_aborted(self, _partial: StreamedAnswer | None) -> None:
+        self.say("⊘ cancelled — the partial answer is kept")
+        self.outcome = "cancelled"
