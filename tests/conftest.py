@@ -23,6 +23,9 @@ def _isolated_dirs(tmp_path_factory, monkeypatch):
     for name in list(os.environ):
         if name.startswith("INTERVIEW_CORVUS_LLM") or name.endswith("_API_KEY"):
             monkeypatch.delenv(name, raising=False)
+    # the tests of a first answer's own error see it: self-repair (on for users) is off
+    # here unless a test turns it on (tests/test_self_repair.py)
+    monkeypatch.setenv("INTERVIEW_CORVUS_LLM__SELF_REPAIR", "false")
     yield
 
 

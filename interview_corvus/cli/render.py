@@ -14,7 +14,7 @@ from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 
-from interview_corvus.core.answers.models import MODELS
+from interview_corvus.core.answers.models import MODELS, StreamedAnswer
 
 _LEXERS = {"c++": "cpp", "c#": "csharp", "javascript": "javascript", "typescript": "typescript"}
 
@@ -32,23 +32,32 @@ def _bullets(items: list[str]) -> Text:
     return text
 
 
+def _title(answer: StreamedAnswer, name: str, title: str) -> str:
+    return title + (" · writing…" if answer.writing(name) else "")
+
+
 def render_answer(kind: str, data: dict[str, Any]) -> list[RenderableType]:
-    """The answer's sections, shown as soon as each field has content."""
-    answer = MODELS[kind]
+    """The answer's sections, shown as soon as each field has content; a section being
+    written says so, and a complexity shows once written in full."""
+    answer = MODELS[kind].model_construct(**data)
     language = data.get("language") or "text"
     parts: list[RenderableType] = []
-    if data.get(answer.CODE_FIELD):
-        parts.append(Panel(_code(data[answer.CODE_FIELD], language), title=answer.CODE_TITLE,
-                           title_align="left"))
-    if data.get(answer.LIST_FIELD):
-        parts.append(Panel(_bullets(data[answer.LIST_FIELD]), title=answer.LIST_TITLE,
+    code, items = answer.CODE_FIELD, answer.LIST_FIELD
+    if data.get(code):
+        parts.append(Panel(_code(data[code], language), title_align="left",
+                           title=_title(answer, code, answer.CODE_TITLE)))
+    if data.get(items):
+        bullets = [text if answer.field_done(f"{items}[{i}]") else f"{text}…"
+                   for i, text in enumerate(data[items])]
+        parts.append(Panel(_bullets(bullets), title=_title(answer, items, answer.LIST_TITLE),
                            title_align="left"))
     compares = answer.compares()
     table = Table(show_header=compares, box=None, pad_edge=False)
     for column in (("", "before", "", "after") if compares else ("", "")):
         table.add_column(column, style="green" if column == "after" else None)
     for label, before_field, after_field in answer.COMPLEXITY:
-        before, after = data.get(before_field, ""), data.get(after_field, "")
+        before, after = (data.get(name, "") if name and answer.field_done(name) else ""
+                         for name in (before_field, after_field))
         if before or after:
             table.add_row(*((label, before, "→", after) if compares else (label, after)))
     if table.row_count:
@@ -56,7 +65,8 @@ def render_answer(kind: str, data: dict[str, Any]) -> list[RenderableType]:
     sections = [("explanation", "Explanation"), *([answer.EXTRA] if answer.EXTRA else [])]
     for name, title in sections:
         if data.get(name):
-            parts.append(Panel(Markdown(data[name]), title=title, title_align="left"))
+            parts.append(Panel(Markdown(data[name]), title=_title(answer, name, title),
+                               title_align="left"))
     return parts
 
 

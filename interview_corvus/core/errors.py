@@ -68,10 +68,20 @@ class BadRequest(ProviderError):
 
 
 class AnswerError(CorvusError):
-    """The model answered, but the answer cannot be used (a bad gateway, for a client)."""
+    """The model answered, but the answer cannot be used (a bad gateway, for a client).
+
+    ``reason`` says how: ``length`` (cut off at the token limit), ``repetition`` (the
+    model looped), ``truncated`` (the JSON ended early), ``empty``, ``json`` (not valid
+    JSON) or ``schema`` (valid JSON that does not match the answer's schema).
+    """
 
     code = "invalid"
     status = 502
+    reason = ""
+
+    def __init__(self, message: str, *, reason: str = "", **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.reason = reason
 
 
 class AnswerIncomplete(AnswerError):

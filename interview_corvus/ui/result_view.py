@@ -71,6 +71,7 @@ class ResultView(QWidget):
         self.improvements.setOpenLinks(False)
         self.improvements.anchorClicked.connect(self._on_link)
         self.items: list[str] = []
+        self._item_states: list[bool] = []  # which items are written in full
         self.copy_button = QPushButton("Copy code")
         self.copy_button.setToolTip("Copy the answer's code to the clipboard")
         self.copy_button.clicked.connect(self.copy_code)
@@ -116,7 +117,8 @@ class ResultView(QWidget):
         layout.addWidget(self.complexity)
         layout.addWidget(self.list_title)
         layout.addWidget(self.improvements)
-        layout.addWidget(QLabel("Explanation"))
+        self.explanation_title = QLabel("Explanation")
+        layout.addWidget(self.explanation_title)
         layout.addWidget(self.explanation)
         layout.addWidget(self.extra_title)
         layout.addWidget(self.extra)
@@ -154,7 +156,7 @@ class ResultView(QWidget):
         self.code.show_text("")
         self.diff.show_text("")
         self.improvements.clear()
-        self.items = []
+        self.items, self._item_states = [], []
         for row in range(2):
             for col in range(2):
                 self._cell(row, col).setText("")
@@ -173,8 +175,10 @@ class ResultView(QWidget):
         self.code.highlighter.set_language(language)
         self.code.show_text(data[model.CODE_FIELD])
         items = data[model.LIST_FIELD]
-        cells = [(row, col, data[name]) for row, fields in enumerate(model.COMPLEXITY)
+        # a complexity shows once written in full ("O(" is no answer); "…" while it streams
+        cells = [(row, col, _shown(model, name)) for row, fields in enumerate(model.COMPLEXITY)
                  for col, name in enumerate(fields[1:]) if name]
+        self._show_writing(model)
         if model.EXTRA and data[model.EXTRA[0]] != self._extra:
             self._extra = data[model.EXTRA[0]]
             self.extra.setMarkdown(self._extra)
@@ -182,7 +186,8 @@ class ResultView(QWidget):
             self._original = data.get("original_code", "")
             if model.is_complete or self.tabs.currentIndex() == 1:
                 self._update_diff()
-        self._update_list(items)
+        self._update_list(items, [model.field_done(f"{model.LIST_FIELD}[{i}]")
+                                  for i in range(len(items))])
         for row, col, text in cells:
             item = self._cell(row, col)
             if item.text() != text:
@@ -196,13 +201,31 @@ class ResultView(QWidget):
         assert item is not None  # all four are made in __init__
         return item
 
-    def _update_list(self, items: list[str]) -> None:
-        if items == self.items:
+    def _show_writing(self, model: StreamedAnswer) -> None:
+        """Say which section is being written (its title gets "· writing…")."""
+        titles = [(self.explanation_title, "Explanation", "explanation"),
+                  (self.list_title, model.LIST_TITLE, model.LIST_FIELD)]
+        if model.EXTRA:
+            titles.append((self.extra_title, model.EXTRA[1], model.EXTRA[0]))
+        for label, title, name in titles:
+            text = title + (" · writing…" if model.writing(name) else "")
+            if label.text() != text:
+                label.setText(text)
+        code = "Code" + (" · writing…" if model.writing(model.CODE_FIELD) else "")
+        if self.tabs.tabText(0) != code:
+            self.tabs.setTabText(0, code)
+
+    def _update_list(self, items: list[str], done: list[bool]) -> None:
+        if items == self.items and done == self._item_states:
             return
-        self.items = list(items)
-        # one bullet per item; an item's own line breaks stay inside its bullet
-        self.improvements.setMarkdown("\n".join(
-            "- " + " ".join(item.split()) for item in self.items))
+        self.items, self._item_states = list(items), list(done)
+        # one bullet per item; an item's own line breaks stay inside its bullet; the item
+        # being written is in italics with "…"
+        lines = []
+        for item, full in zip(self.items, done, strict=True):
+            text = " ".join(item.split())
+            lines.append("- " + (text if full else f"*{text}…*"))
+        self.improvements.setMarkdown("\n".join(lines))
 
     def copy_code(self) -> bool:
         """Copy the code shown; the button says so for a moment."""
@@ -232,3 +255,9 @@ class ResultView(QWidget):
     def set_dark(self, dark: bool) -> None:
         self.code.highlighter.set_style(dark)
         self.diff.highlighter.set_style(dark)
+
+
+def _shown(model: StreamedAnswer, name: str) -> str:
+    if model.field_done(name):
+        return str(model.__dict__[name])
+    return "…" if model.writing(name) else ""

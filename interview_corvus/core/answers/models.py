@@ -30,6 +30,7 @@ _EXTENSIONS = {
 }
 
 Kind = Literal["optimization", "solution"]
+FieldState = Literal["pending", "streaming", "done"]
 
 
 def language_for_suffix(suffix: str) -> str | None:
@@ -57,7 +58,7 @@ class StreamedAnswer(BaseModel):
     # Fields the service fills in from the request; the model never writes them.
     REQUEST_FIELDS: ClassVar[tuple[str, ...]] = ("language",)
     # Bookkeeping fields, never part of the schema sent to the model.
-    STATUS_FIELDS: ClassVar[tuple[str, ...]] = ("progress", "is_complete")
+    STATUS_FIELDS: ClassVar[tuple[str, ...]] = ("progress", "is_complete", "fields")
     KIND: ClassVar[Kind]
     # What varies per kind, in one place (the window, the CLI, the providers, the service):
     ACTION: ClassVar[str]  # the verb that makes one: optimize / solve
@@ -75,6 +76,31 @@ class StreamedAnswer(BaseModel):
 
     progress: float = Field(default=0.0, ge=0.0, le=1.0)
     is_complete: bool = False
+    fields: dict[str, FieldState] = Field(
+        default_factory=dict,
+        description="How far each answer field, and each list item (as name[i]), has come: "
+                    "pending (not begun), streaming (being written) or done (its value "
+                    "closed). Empty for answers from before field states were kept.")
+
+    def field_done(self, name: str) -> bool:
+        """Whether ``name`` (a field, or ``name[i]`` for a list item) is written in full.
+        Answers without field states (stored before they were kept) count as done."""
+        return self.is_complete or not self.fields or self.fields.get(name) == "done"
+
+    def writing(self, name: str) -> bool:
+        """Whether ``name`` is being written now (begun, not closed)."""
+        return not self.field_done(name) and self.fields.get(name) == "streaming"
+
+    @classmethod
+    def done_fields(cls, values: dict[str, Any]) -> dict[str, FieldState]:
+        """Every answer field and list item of ``values`` marked done."""
+        states: dict[str, FieldState] = {}
+        for name in cls.answer_fields():
+            states[name] = "done"
+            items = values.get(name)
+            if isinstance(items, list):
+                states.update({f"{name}[{i}]": "done" for i in range(len(items))})
+        return states
 
     @classmethod
     def answer_fields(cls) -> list[str]:

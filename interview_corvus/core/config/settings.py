@@ -81,6 +81,8 @@ class LLMSettings(BaseModel):
     default_language: str = "python"
     structured_output: StructuredMode = "json_schema"
     max_retries: int = Field(default=2, ge=0, le=10)
+    self_repair: bool = Field(
+        default=True, description="Ask once more when the answer is invalid or cut off.")
     timeout: float = Field(default=120.0, gt=0)
     context_size: int = Field(default=4096, ge=512, le=131_072)
 

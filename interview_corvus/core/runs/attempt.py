@@ -13,12 +13,13 @@ import random
 import threading
 import time
 from collections.abc import Callable, Generator, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from interview_corvus.core.answers.models import StreamedAnswer
-from interview_corvus.core.errors import Cancelled, ProviderError, RateLimited
+from interview_corvus.core.errors import AnswerError, Cancelled, ProviderError, RateLimited
 from interview_corvus.core.providers.base import AnswerRequest, Provider, StreamInfo
+from interview_corvus.core.runs.repair import repair_request, repairable, reset_patches
 from interview_corvus.core.stream.assembler import AnswerAssembler
 from interview_corvus.core.stream.partial_json import Patch
 
@@ -90,6 +91,7 @@ class RunStats:
     elapsed_ms: float = 0.0
     usage: dict[str, int] = field(default_factory=dict)
     deltas: int = 0
+    repaired: bool = False  # the first answer was invalid or cut off; a re-ask fixed it
 
 
 @dataclass
@@ -110,8 +112,9 @@ class ActiveRun:
     def __init__(self, job: Job, provider: Provider, streaming: bool, *, max_retries: int,
                  backoff_base: float, cancel: CancelToken | None = None,
                  clock: Callable[[], float] = time.monotonic,
-                 lock: threading.RLock | None = None) -> None:
+                 lock: threading.RLock | None = None, repair: bool = False) -> None:
         self.job = job
+        self.repair = repair
         self.provider = provider
         self.cancel = cancel or CancelToken()
         self.stats = RunStats(streaming=streaming)
@@ -143,16 +146,17 @@ class ActiveRun:
 
     def updates(self) -> Iterator[StreamUpdate]:
         started = self._clock()
-        if self.stats.streaming:
-            info = yield from self._stream_with_retries()
-        else:
-            text, info = self._complete_with_retries()
-            self._feed(text)
-        if self.cancel.cancelled:
-            raise self.cancel.error(partial=self.latest(), raw=self.assembler.raw_text())
+        try:
+            final, info = yield from self._answer()
+        except AnswerError as exc:
+            if not (self.repair and repairable(exc)) or self.cancel.cancelled:
+                raise
+            log.info("the answer was %s (%s); asking once more", exc.reason, exc.message)
+            yield self._restart(exc)
+            final, info = yield from self._answer()  # its own error, typed, ends the run
+            self.stats.repaired = True
         stats = self.stats
         with self._lock:
-            final = self.assembler.finish(info.finish_reason, self.job.request.max_tokens)
             self.result = final
             stats.elapsed_ms = (self._clock() - started) * 1000
             stats.usage = info.usage
@@ -163,6 +167,33 @@ class ActiveRun:
         log.info("%s run finished in %.0f ms (%d deltas, streaming=%s, attempts=%d)",
                  self.job.kind, stats.elapsed_ms, stats.deltas, stats.streaming, stats.attempts)
         yield update
+
+    def _answer(self) -> Generator[StreamUpdate, None, tuple[StreamedAnswer, StreamInfo]]:
+        """One answer from the provider, validated (or a typed error)."""
+        if self.stats.streaming:
+            info = yield from self._stream_with_retries()
+        else:
+            text, info = self._complete_with_retries()
+            self._feed(text)
+        if self.cancel.cancelled:
+            raise self.cancel.error(partial=self.latest(), raw=self.assembler.raw_text())
+        with self._lock:
+            final = self.assembler.finish(info.finish_reason, self.job.request.max_tokens)
+        return final, info
+
+    def _restart(self, error: AnswerError) -> StreamUpdate:
+        """Ask again, saying what was wrong; the run's answer starts over (reset patches)."""
+        with self._lock:
+            job, old = self.job, self.assembler
+            self.job = replace(job, request=repair_request(job.request, error, old.raw_text()))
+            self.assembler = AnswerAssembler(job.model_cls, job.fixed, job.expected,
+                                             clock=self._clock, restarted=True,
+                                             progress_floor=old.progress_value())
+            update = StreamUpdate(reset_patches(job.model_cls), old.progress_value(),
+                                  self.assembler.partial())
+            if self.listener is not None:
+                self.listener(update)
+            return update
 
     def _stream_with_retries(self) -> Generator[StreamUpdate, None, StreamInfo]:
         stats, provider, cancel = self.stats, self.provider, self.cancel

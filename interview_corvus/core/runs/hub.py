@@ -190,7 +190,7 @@ class RunHub:
         entry = run.entry
         entry.status, entry.result = "done", update.partial.model_dump(mode="json")
         entry.elapsed_ms, entry.usage = stats.elapsed_ms, stats.usage or None
-        run.log.log_done(update.partial, stats.elapsed_ms, stats.usage)
+        run.log.log_done(update.partial, stats.elapsed_ms, stats.usage, stats.repaired)
 
     def _fail(self, run: HubRun, error: CorvusError) -> None:
         partial = error.partial if error.partial is not None else run.active.latest()

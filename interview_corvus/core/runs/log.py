@@ -68,11 +68,14 @@ def start_payload(run_id: str, kind: str, provider: str, model: str,
 
 
 def done_payload(run_id: str, data: dict[str, Any] | None, elapsed_ms: float,
-                 usage: dict[str, int] | None = None) -> dict[str, Any]:
+                 usage: dict[str, int] | None = None, repaired: bool = False
+                 ) -> dict[str, Any]:
     event: dict[str, Any] = {"type": "done", "run_id": run_id, "data": data,
                              "elapsed_ms": round(elapsed_ms, 1)}
     if usage:
         event["usage"] = usage
+    if repaired:  # the first answer was invalid or cut off; asking again fixed it
+        event["repaired"] = True
     return event
 
 
@@ -123,7 +126,7 @@ class RunLog:
         self.ended = False  # a done or error op is in the log
         # the newest answer model (the attempt's ``latest``), read under the lock
         self.source: Callable[[], StreamedAnswer | None] = lambda: None
-        self._fields = {*model_cls.answer_fields(), "is_complete"}
+        self._fields = {*model_cls.answer_fields(), "is_complete", "fields"}
         self._snapshot: tuple[int, dict[str, Any] | None] = (-1, None)
         self._subscribers: list[Callable[[str], None]] = []
         self._sub_lock = threading.Lock()
@@ -151,11 +154,12 @@ class RunLog:
             self._append("patch", (update.patches, update.progress))
 
     def log_done(self, result: StreamedAnswer, elapsed_ms: float,
-                 usage: dict[str, int] | None) -> None:
+                 usage: dict[str, int] | None, repaired: bool = False) -> None:
         with self.lock:  # the closing patch makes a delta client's document equal done.data
-            self._append("patch", ([("set", ("is_complete",), True)], 1.0))
+            self._append("patch", ([("set", ("is_complete",), True),
+                                    ("set", ("fields",), dict(result.fields))], 1.0))
             self._append("done", done_payload(self.run_id, answer_data(result), elapsed_ms,
-                                              usage))
+                                              usage, repaired))
 
     def log_error(self, error: CorvusError, partial: StreamedAnswer | None) -> None:
         self._append("error", error_payload(self.run_id, error.to_dict(), answer_data(partial)))

@@ -129,7 +129,7 @@ class LLMService:
         return ActiveRun(job, self.provider, self.streaming,
                          max_retries=self.settings.llm.max_retries,
                          backoff_base=self.backoff_base, cancel=cancel, clock=self._clock,
-                         lock=lock)
+                         lock=lock, repair=self.settings.llm.self_repair)
 
     def run(self, job: Job, cancel: CancelToken | None = None) -> Iterator[StreamUpdate]:
         """Stream the job as updates; the last is final. Errors are ``CorvusError``s.

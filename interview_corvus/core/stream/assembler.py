@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from interview_corvus.core.answers.models import StreamedAnswer
+from interview_corvus.core.answers.models import FieldState, StreamedAnswer
 from interview_corvus.core.errors import AnswerIncomplete, AnswerInvalid
 from interview_corvus.core.stream.partial_json import (
     IncrementalJSONParser,
@@ -37,14 +37,14 @@ class ProgressEstimator:
     Every call is O(1): the sums are kept up to date as fields start.
     """
 
-    def __init__(self, expected: dict[str, float]) -> None:
+    def __init__(self, expected: dict[str, float], floor: float = 0.0) -> None:
         self.expected = dict(expected)
         self.received: dict[str, int] = {}
         self.total_received = 0
         self._current: str | None = None
         self._done_total = 0.0  # real sizes of fields finished (a later one started)
         self._pending = float(sum(self.expected.values()))  # priors of fields not started
-        self._value = 0.0
+        self._value = floor  # a repair starts where the first answer's progress was
 
     def observe(self, field: str, chars: int) -> None:
         if field != self._current:
@@ -80,6 +80,8 @@ class AnswerAssembler:
         *,
         clock: Callable[[], float] = time.monotonic,
         snapshot_interval: float = SNAPSHOT_INTERVAL,
+        progress_floor: float = 0.0,
+        restarted: bool = False,
     ) -> None:
         self.model_cls = model_cls
         self.fixed = fixed
@@ -88,8 +90,11 @@ class AnswerAssembler:
             name for name in self.fields
             if model_cls.model_fields[name].annotation in (list[str], "list[str]")
         }
-        self.parser = IncrementalJSONParser(skip_prefix=True)
-        self.progress = ProgressEstimator(expected)
+        self.parser = IncrementalJSONParser(skip_prefix=True, track_closed=True)
+        self.states: dict[str, FieldState] = dict.fromkeys(self.fields, "pending")
+        self._states_changed = False
+        self.progress = ProgressEstimator(expected, progress_floor)
+        self._restarted = restarted  # a repair: an empty answer stands before the first delta
         self.raw: list[str] = []
         self.chars = 0
         self._clock = clock
@@ -109,17 +114,20 @@ class AnswerAssembler:
             patches = self.parser.feed(delta)
         except JSONStreamError as exc:
             raise AnswerInvalid(
-                f"The model's answer is not valid JSON: {exc}",
+                f"The model's answer is not valid JSON: {exc}", reason="json",
                 partial=self.partial(), raw=self.raw_text(),
             ) from exc
-        if not patches:
-            return patches, None
         observe = self.progress.observe
         added = 0
         for _op, path, value in patches:
             if path and isinstance(value, str):
                 observe(path[0], len(value))
                 added += len(value)
+        changes = self._track(patches)  # a closing quote alone moves a state, no text
+        if not patches and not changes:
+            return patches, None
+        patches.extend(changes)
+        self._states_changed = self._states_changed or bool(changes)
         self.chars += added
         self._since_snapshot += added
         now = self._clock()
@@ -127,6 +135,32 @@ class AnswerAssembler:
                 or now - self._last_snapshot >= self._interval):
             return patches, self.snapshot(now)
         return patches, None
+
+    def _track(self, patches: list[Patch]) -> list[Patch]:
+        """Field states moved by a delta's patches and the values the parser closed, as
+        ``("set", ("fields", key), state)`` patches."""
+        states, lists, out = self.states, self._lists, []
+        for _op, path, _value in patches:
+            if not path or path[0] not in states:
+                continue
+            name = path[0]
+            keys = [name, f"{name}[{path[1]}]"] if len(path) == 2 and name in lists else [name]
+            for key in keys:
+                if states.get(key, "pending") == "pending":
+                    states[key] = "streaming"
+                    out.append(("set", ("fields", key), "streaming"))
+        closed = self.parser.closed or []
+        for path in closed:
+            if len(path) == 1 and path[0] in states:
+                key = path[0]
+            elif len(path) == 2 and path[0] in lists and isinstance(path[1], int):
+                key = f"{path[0]}[{path[1]}]"
+            else:
+                continue
+            states[key] = "done"
+            out.append(("set", ("fields", key), "done"))
+        closed.clear()
+        return out
 
     def snapshot(self, now: float | None = None) -> StreamedAnswer:
         """Materialize the partial model now (cost: the answer's size)."""
@@ -145,14 +179,16 @@ class AnswerAssembler:
         values.update(self.fixed)
         values["progress"] = self.progress.value()
         values["is_complete"] = False
+        values["fields"] = dict(self.states)
+        self._states_changed = False
         self._partial = construct_partial(self.model_cls, values, self._defaults)
         return self._partial
 
     def partial(self) -> StreamedAnswer | None:
         """The partial so far (materialized if anything changed since the last one)."""
         if not self.parser.started:
-            return None
-        if self._since_snapshot or self._partial is None:
+            return self.snapshot() if self._restarted else None
+        if self._since_snapshot or self._states_changed or self._partial is None:
             return self.snapshot()
         return self._partial
 
@@ -169,23 +205,24 @@ class AnswerAssembler:
             limit = f" ({max_tokens} tokens)" if max_tokens else ""
             raise AnswerIncomplete(
                 f"The answer was cut off at the token limit{limit}. Raise max tokens "
-                "in settings or shorten the input.",
+                "in settings or shorten the input.", reason="length",
                 partial=self.partial(), raw=self.raw_text(),
             )
         if finish_reason == "repetition":
             raise AnswerIncomplete(
                 "The model started repeating itself and was stopped; what it wrote is kept. "
-                "Try again, or choose a larger model in settings.",
+                "Try again, or choose a larger model in settings.", reason="repetition",
                 partial=self.partial(), raw=self.raw_text(),
             )
         if not self.parser.started:
-            raise AnswerIncomplete("The model returned no answer.", raw=self.raw_text())
+            raise AnswerIncomplete("The model returned no answer.", reason="empty",
+                                   raw=self.raw_text())
         try:
             doc = self.parser.finish()
         except JSONStreamError as exc:
             raise AnswerIncomplete(
                 "The model's answer ended before the JSON object was complete.",
-                partial=self.partial(), raw=self.raw_text(),
+                reason="truncated", partial=self.partial(), raw=self.raw_text(),
             ) from exc
         return validate_answer(self.model_cls, doc, self.fixed, partial=self.partial(),
                                raw=self.raw_text())
@@ -220,21 +257,24 @@ def validate_answer(model_cls: type[StreamedAnswer], doc: Any, fixed: dict[str, 
     if not isinstance(doc, dict):
         raise AnswerInvalid(
             f"The model answered with a JSON {type(doc).__name__}, not an object.",
-            partial=partial, raw=raw,
+            reason="schema", partial=partial, raw=raw,
         )
     missing = [name for name in model_cls.answer_fields() if name not in doc]
     if missing:
         raise AnswerInvalid(
-            f"The model's answer is missing {', '.join(missing)}.", partial=partial, raw=raw
+            f"The model's answer is missing {', '.join(missing)}.", reason="schema",
+            partial=partial, raw=raw
         )
     data = {k: v for k, v in doc.items() if k in model_cls.answer_fields()}
     try:
-        return model_cls.model_validate({**data, **fixed, "progress": 1.0, "is_complete": True})
+        return model_cls.model_validate({**data, **fixed, "progress": 1.0, "is_complete": True,
+                                         "fields": model_cls.done_fields(data)})
     except ValueError as exc:
         errors: list[dict[str, Any]] = getattr(exc, "errors", lambda: [])()
         where = "; ".join(
             f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in errors[:5]
         ) or str(exc)
         raise AnswerInvalid(
-            f"The model's answer does not match the schema ({where}).", partial=partial, raw=raw
+            f"The model's answer does not match the schema ({where}).", reason="schema",
+            partial=partial, raw=raw
         ) from exc

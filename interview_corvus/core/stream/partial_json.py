@@ -87,10 +87,11 @@ class IncrementalJSONParser:
 
     ``skip_prefix=True`` ignores anything before the first ``{`` or ``[`` (models
     sometimes open with a code fence); text after the document is ignored and
-    counted in ``trailing``.
+    counted in ``trailing``. ``track_closed=True`` lists the path of each value as
+    it completes in ``closed`` (string, number, literal, container).
     """
 
-    def __init__(self, *, skip_prefix: bool = False) -> None:
+    def __init__(self, *, skip_prefix: bool = False, track_closed: bool = False) -> None:
         self._state = _PREFIX if skip_prefix else _VALUE
         self._stack: list[list[Any]] = []  # frames: [container, key-or-index]
         self._root: Any = _MISSING
@@ -107,6 +108,8 @@ class IncrementalJSONParser:
         self._hex = ""
         self._token = ""  # number or literal being read
         self.trailing = 0
+        # paths of values that are complete, in order, when asked for (the caller drains it)
+        self.closed: list[Path] | None = [] if track_closed else None
 
     # -- public API -------------------------------------------------------
     @property
@@ -243,6 +246,8 @@ class IncrementalJSONParser:
             return _COLON
         self._store(self._str_path, text)
         self._flush_string(patches)
+        if self.closed is not None:
+            self.closed.append(self._str_path)
         return self._after_value()
 
     def _end_number(self, patches: list[Patch]) -> None:
@@ -251,7 +256,9 @@ class IncrementalJSONParser:
         if match is None:
             raise self._error(f"invalid number {token!r}", 0)
         value: Any = float(token) if match.group(1) or match.group(2) else int(token)
-        self._attach(value, patches)
+        path = self._attach(value, patches)
+        if self.closed is not None:
+            self.closed.append(path)
         self._token = ""
         self._state = self._after_value()
 
@@ -263,6 +270,8 @@ class IncrementalJSONParser:
         if isinstance(container, dict) != (char == "}"):
             raise self._error(f"mismatched {char!r}", offset)
         stack.pop()
+        if self.closed is not None:
+            self.closed.append(self._path())
         return self._after_value()
 
     def _start_value(self, char: str, i: int, patches: list[Patch]) -> int:
@@ -379,7 +388,9 @@ class IncrementalJSONParser:
                 self._token += take
                 i += len(take)
                 if self._token == word:
-                    self._attach(_LITERALS[word[0]][1], patches)
+                    path = self._attach(_LITERALS[word[0]][1], patches)
+                    if self.closed is not None:
+                        self.closed.append(path)
                     self._token = ""
                     state = self._after_value()
             elif state == _PREFIX:
