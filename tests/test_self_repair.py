@@ -119,3 +119,33 @@ def test_the_repair_streams_as_the_same_run_over_sse_and_patches_rebuild_done():
             assert rebuild(events) == events[-1]["data"]
         runs = hub.runs()
         assert len({r.id for r in runs}) == (2 if delta else 1)
+
+
+def test_the_window_says_the_answer_was_repaired(qtbot, make_app):
+    corvus = make_app(self_repair=True)
+    provider = FakeProvider()
+    corvus.hub.service._provider = provider
+    _answer(provider, {**OPTIMIZATION, "improvements": 3})
+    _answer(provider, OPTIMIZATION)
+    window = corvus.window
+    with qtbot.waitSignal(window.run_ended, timeout=10_000) as ended:
+        window.optimize_button.click()
+    assert ended.args == ["done"] and not window.banner.isVisible()
+    assert "repaired" in window.statusBar().currentMessage()
+    assert window.result.code.text() == OPTIMIZATION["optimized_code"]
+
+
+def test_the_settings_switch_and_the_cli_flag(qtbot, memory_keyring):
+    from interview_corvus.cli.common import settings_from
+    from interview_corvus.cli.main import _parser
+    from interview_corvus.ui.settings_dialog import SettingsDialog
+
+    args = _parser().parse_args(["optimize", "x.py", "--no-repair"])
+    assert settings_from(args).llm.self_repair is False
+    args = _parser().parse_args(["optimize", "x.py"])
+    assert settings_from(args).llm.self_repair is False  # the tests' environment turns it off
+    dialog = SettingsDialog(Settings(llm={"self_repair": True}))
+    qtbot.addWidget(dialog)
+    assert dialog.self_repair.isChecked()
+    dialog.self_repair.setChecked(False)
+    assert dialog.result_settings().llm.self_repair is False

@@ -24,7 +24,8 @@ def settings_from(args: argparse.Namespace) -> Any:
         return load_settings().with_overrides(
             provider=provider, model=args.model, base_url=args.base_url,
             replay_path=args.replay, gguf_path=args.gguf, max_tokens=args.max_tokens,
-            streaming=False if args.no_stream else None)
+            streaming=False if args.no_stream else None,
+            self_repair=False if args.no_repair else None)
     except ValidationError as exc:
         first = exc.errors()[0]
         raise UsageError(f"{'.'.join(map(str, first['loc']))}: {first['msg']}") from None

@@ -68,6 +68,8 @@ def _provider_flags(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument("--max-tokens", type=int, help="answer token limit")
     cmd.add_argument("--no-stream", action="store_true",
                      help="one non-streaming call; prints the complete result only")
+    cmd.add_argument("--no-repair", action="store_true",
+                     help="do not ask again when the answer is invalid or cut off")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

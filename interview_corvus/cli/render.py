@@ -104,8 +104,10 @@ class LiveOut:
         elif kind == "done":
             usage = payload.get("usage") or {}
             tokens = f", {usage['output_tokens']} tokens" if usage.get("output_tokens") else ""
-            self.status = Text(f"done in {payload['elapsed_ms'] / 1000:.1f} s{tokens}",
-                               style="green")
+            repaired = " · repaired (the first answer was invalid)" if payload.get(
+                "repaired") else ""
+            self.status = Text(f"done in {payload['elapsed_ms'] / 1000:.1f} s{tokens}"
+                               f"{repaired}", style="green")
         elif kind == "error":
             error = payload["error"]
             self.status = Text(f"{error['code']}: {error['message']}", style="bold red")

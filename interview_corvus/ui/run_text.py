@@ -25,6 +25,8 @@ def done_message(stats: dict[str, Any]) -> str:
         streamed = seconds - first / 1000
         if streamed >= 0.05:
             text += f" · {tokens / streamed:.0f} tokens/s"
+    if stats.get("repaired"):
+        text += " · repaired (the first answer was invalid or cut off)"
     return text
 
 

@@ -74,6 +74,8 @@ class SettingsDialog(QDialog):
         self.max_tokens.setValue(llm.max_tokens)
         self.streaming = QCheckBox("Stream answers as they are written")
         self.streaming.setChecked(llm.streaming)
+        self.self_repair = QCheckBox("Ask once more when an answer is invalid or cut off")
+        self.self_repair.setChecked(llm.self_repair)
         self.language = QComboBox()
         self.language.addItems(LANGUAGES)
         self.language.setCurrentText(llm.default_language)
@@ -91,7 +93,8 @@ class SettingsDialog(QDialog):
                            ("API key", self.api_key), ("GGUF file", gguf_row),
                            ("Replay transcript", self.replay),
                            ("Temperature", self.temperature), ("Max tokens", self.max_tokens),
-                           ("", self.streaming), ("Default language", self.language),
+                           ("", self.streaming), ("", self.self_repair),
+                           ("Default language", self.language),
                            (self.test_button, self.test_result)])
 
         self.theme = QComboBox()
@@ -161,6 +164,7 @@ class SettingsDialog(QDialog):
                            temperature=self.temperature.value(),
                            max_tokens=self.max_tokens.value(),
                            streaming=self.streaming.isChecked(),
+                           self_repair=self.self_repair.isChecked(),
                            default_language=self.language.currentText())
         data["ui"].update(theme=self.theme.currentText(), opacity=self.opacity.value(),
                           always_on_top=self.on_top.isChecked(), hotkeys=overrides)

@@ -109,7 +109,8 @@ class RunWorker(QObject):
                                 "usage": payload.get("usage") or {},
                                 "streaming": stats.streaming and not stats.fallback,
                                 "first_delta_ms": stats.first_delta_ms,
-                                "deltas": stats.deltas})
+                                "deltas": stats.deltas,
+                                "repaired": bool(payload.get("repaired"))})
         elif kind == "error":
             error: CorvusError = from_dict(payload["error"], self._model(payload.get("data")))
             if isinstance(error, Cancelled):
