@@ -73,3 +73,19 @@ def test_nothing_listening_is_unavailable():
     service = compatible_service(f"http://127.0.0.1:{free_port()}/v1", max_retries=1)
     with pytest.raises(Unavailable, match="Could not connect"):
         service.get_code_optimization(CODE, "python")
+
+
+def test_a_running_compatible_server_is_found_and_its_answers_are_bounded(server_url):
+    from interview_corvus.core.providers.discovery import probe_servers
+
+    found = probe_servers([("lm-studio", server_url.removesuffix("/v1"))])
+    assert [m.name for m in found] == ["smollm2"] and found[0].source == "lm-studio-server"
+    service = LLMService(Settings(llm={**found[0].settings(), "max_tokens": 400}),
+                         backoff_base=0.01)
+    job = service.optimization_job(CODE, "python")
+    schema = job.request.schema["properties"]
+    assert schema["improvements"]["maxItems"] == 3  # a small model cannot list hundreds
+    partials, outcome = run_real_model(service.stream_job(job))
+    assert partials and all(len(p.improvements) <= 3 for p in partials)
+    if isinstance(outcome, CodeOptimization):
+        assert len(outcome.improvements) <= 3

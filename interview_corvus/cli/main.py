@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from interview_corvus import __version__
 from interview_corvus.cli.answer import answer
 from interview_corvus.cli.common import UsageError
+from interview_corvus.cli.models import models
 from interview_corvus.cli.serve import TOKEN_ENV, serve
 from interview_corvus.core.config.logs import install_log_filters
 
@@ -41,6 +42,13 @@ def _parser() -> argparse.ArgumentParser:
                        help="also answer requests for this host name or address (e.g. the "
                        "machine's LAN name); repeatable")
     _provider_flags(serve)
+    found = sub.add_parser("models", help="list the models on this machine",
+                           description="GGUF files in the usual caches (Hugging Face, LM "
+                           "Studio, llama.cpp) and the models of a running Ollama or LM "
+                           "Studio server, with the flags that use each.")
+    found.add_argument("--json", action="store_true", help="one JSON object per line")
+    found.add_argument("--no-probe", action="store_true",
+                       help="only look for files; do not ask local servers")
     for name, help_text, file_help in (
         ("optimize", "optimize the code in FILE", "source file to optimize ('-' for stdin)"),
         ("solve", "solve the problem in FILE",
@@ -83,6 +91,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "serve":
             return serve(args)
+        if args.command == "models":
+            return models(args)
         return answer(args)
     except UsageError as exc:
         sys.stderr.write(f"corvus {args.command}: error: {exc}\n")

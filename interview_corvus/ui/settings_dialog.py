@@ -83,6 +83,10 @@ class SettingsDialog(QDialog):
         self.test_result = QLabel()
         self.test_result.setWordWrap(True)
         self.test_button.clicked.connect(self._on_test)
+        self.find_button = QPushButton("Find models…")
+        self.find_button.setToolTip("GGUF files and local servers (Ollama, LM Studio) on "
+                                    "this machine")
+        self.find_button.clicked.connect(self._on_find)
         self.tested.connect(self._on_tested)
 
         gguf_row = QHBoxLayout()
@@ -95,7 +99,7 @@ class SettingsDialog(QDialog):
                            ("Temperature", self.temperature), ("Max tokens", self.max_tokens),
                            ("", self.streaming), ("", self.self_repair),
                            ("Default language", self.language),
-                           (self.test_button, self.test_result)])
+                           (self.test_button, self.test_result), ("", self.find_button)])
 
         self.theme = QComboBox()
         self.theme.addItems(["system", "light", "dark"])
@@ -247,6 +251,20 @@ class SettingsDialog(QDialog):
                 return
         self.token.setText(token)
 
+    def _on_find(self) -> None:
+        from interview_corvus.ui.model_picker import ModelPicker
+
+        picker = ModelPicker(self)
+        if picker.exec() and (model := picker.chosen()) is not None:
+            self.use_model(model.settings())
+
+    def use_model(self, llm: dict[str, str]) -> None:
+        """Fill the form with a found model's settings."""
+        self.provider.setCurrentText(llm["provider"])
+        self.gguf.setText(llm.get("gguf_path", self.gguf.text()))
+        self.base_url.setText(llm.get("base_url", self.base_url.text()))
+        self.model.setText(llm.get("model", self.model.text()))
+
     def _on_test(self) -> None:
         try:
             settings = self.result_settings()
@@ -258,27 +276,14 @@ class SettingsDialog(QDialog):
         self.test_result.setText("Testing…")
 
         def work() -> None:
-            import os
-
-            from interview_corvus.core.config.secrets import ENV_FALLBACK
             from interview_corvus.core.providers import test_connection
 
-            env = ENV_FALLBACK.get(settings.llm.provider)
-            previous = os.environ.get(env) if env else None
             try:
-                if key and env:  # test the typed key without storing it yet
-                    os.environ[env] = key
-                self.tested.emit(True, test_connection(settings))
+                self.tested.emit(True, test_connection(settings, key or None))
             except CorvusError as exc:
                 self.tested.emit(False, exc.message)
             except Exception as exc:  # report, never crash the dialog
                 self.tested.emit(False, f"{type(exc).__name__}: {exc}")
-            finally:
-                if key and env:
-                    if previous is None:
-                        os.environ.pop(env, None)
-                    else:
-                        os.environ[env] = previous
 
         threading.Thread(target=work, name="corvus-test-connection", daemon=True).start()
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from interview_corvus.core.config.secrets import get_api_key
+import os
+
+from interview_corvus.core.config.secrets import ENV_FALLBACK, get_api_key
 from interview_corvus.core.config.settings import PROVIDERS, Settings, base_url_problem
 from interview_corvus.core.errors import AuthError, BadRequest
 from interview_corvus.core.providers.base import AnswerRequest, Provider, StreamInfo
@@ -60,14 +62,29 @@ def build_provider(settings: Settings) -> Provider:
     raise BadRequest(f"Unknown provider {name!r}; choose one of {', '.join(PROVIDERS)}.")
 
 
-def test_connection(settings: Settings) -> str:
-    """Build the configured provider and reach it once; raise a ``CorvusError``."""
-    provider = build_provider(settings)
+def test_connection(settings: Settings, key: str | None = None) -> str:
+    """Build the configured provider and reach it once; raise a ``CorvusError``.
+
+    ``key`` is an API key typed but not stored yet: it is tried through the provider's
+    environment fallback for this call only.
+    """
+    env = ENV_FALLBACK.get(settings.llm.provider) if key else None
+    previous = os.environ.get(env) if env else None
+    if env and key:
+        os.environ[env] = key
     try:
-        return provider.check()
+        provider = build_provider(settings)
+        try:
+            return provider.check()
+        finally:
+            if settings.llm.provider != "local":  # keep the loaded local model cached
+                provider.close()
     finally:
-        if settings.llm.provider != "local":  # keep the loaded local model cached
-            provider.close()
+        if env:
+            if previous is None:
+                os.environ.pop(env, None)
+            else:
+                os.environ[env] = previous
 
 
 __all__ = ["AnswerRequest", "Provider", "StreamInfo", "build_provider", "test_connection"]

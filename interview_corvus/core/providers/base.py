@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from interview_corvus.core.answers.models import MODELS
+
 
 @dataclass
 class AnswerRequest:
@@ -73,6 +75,7 @@ class Provider(ABC):
     name: str = "provider"
     supports_streaming: bool = True
     supports_vision: bool = False
+    small_model_likely: bool = False  # bound the schema (see ``schema_limits``)
 
     def __init__(self, model: str = "") -> None:
         self.model = model
@@ -94,8 +97,9 @@ class Provider(ABC):
         return "".join(parts)
 
     def schema_limits(self, kind: str, input_chars: int) -> dict[str, int] | None:
-        """``maxLength`` / ``maxItems`` bounds to put in the schema, if the backend needs them."""
-        return None
+        """``maxLength`` / ``maxItems`` bounds to put in the schema where a small model is
+        likely (it could otherwise list hundreds of items and never finish)."""
+        return MODELS[kind].SMALL_MODEL_LIMITS if self.small_model_likely else None
 
     def check(self) -> str:
         """Verify the provider can be reached (cheaply); a line for the user, or raise."""

@@ -28,7 +28,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from interview_corvus.core.answers.models import MODELS
 from interview_corvus.core.errors import BadRequest, CorvusError, ProviderError, Unavailable
 from interview_corvus.core.providers.base import AnswerRequest, Provider, StreamInfo
 
@@ -256,6 +255,7 @@ def stop_processes() -> None:
 
 class LocalProvider(Provider):
     name = "local"
+    small_model_likely = True  # the bundled model is 135M parameters
 
     def __init__(self, gguf_path: str | Path | None = None, *, n_ctx: int = 4096,
                  repeat_penalty: float = 1.15) -> None:
@@ -263,10 +263,6 @@ class LocalProvider(Provider):
         super().__init__(self.path.stem)
         self.n_ctx = n_ctx
         self.repeat_penalty = repeat_penalty
-
-    def schema_limits(self, kind: str, input_chars: int) -> dict[str, int]:
-        """A small model needs bounds to stay finite and on topic (see the answer class)."""
-        return MODELS[kind].SMALL_MODEL_LIMITS
 
     def check(self) -> str:
         process = model_process(self.path, self.n_ctx)

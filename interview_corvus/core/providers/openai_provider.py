@@ -48,6 +48,9 @@ class OpenAIProvider(Provider):
         self.compatible = compatible
         if compatible:
             self.name = "openai-compatible"
+            # Ollama, LM Studio, llama.cpp: often a small model, which without bounds may
+            # list hundreds of improvements and never finish
+            self.small_model_likely = True
         self.structured = structured
         self._who = f"The server at {base_url}" if compatible else "OpenAI"
         self.client = openai.OpenAI(api_key=api_key or "unused", base_url=base_url or None,
