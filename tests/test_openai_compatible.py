@@ -89,3 +89,42 @@ def test_a_running_compatible_server_is_found_and_its_answers_are_bounded(server
     assert partials and all(len(p.improvements) <= 3 for p in partials)
     if isinstance(outcome, CodeOptimization):
         assert len(outcome.improvements) <= 3
+
+
+def llama_index_service(base_url: str, **llm) -> LLMService:
+    return LLMService(Settings(llm={"provider": "llama-index", "preset": "openai-like",
+                                    "base_url": base_url, "model": "smollm2",
+                                    "max_tokens": 300, **llm}), backoff_base=0.01)
+
+
+def test_llama_index_openai_like_streams_from_a_real_server(server_url):
+    service = llama_index_service(server_url)
+    assert service.provider.name == "llama-index"
+    partials, outcome = run_real_model(service.get_code_optimization_stream(CODE, "python"))
+    assert len(partials) >= 2, "partials streamed through llama-index's stream_chat"
+    assert all(len(p.improvements) <= 3 for p in partials)  # the schema bounds reach it
+    if isinstance(outcome, CodeOptimization):
+        assert outcome.original_code == CODE
+
+
+def test_llama_index_cancel_closes_the_connection_the_server_sees(server_url):
+    port = urlparse(server_url).port
+    before = server_side_connections(port)
+    service = llama_index_service(server_url, max_tokens=600)
+    stream = service.get_code_optimization_stream(CODE, "python")
+    for count, _ in enumerate(stream):
+        if count == 2:
+            break
+    ours = server_side_connections(port) - before
+    assert ours, "the stream's connection is open while streaming"
+    stream.close()
+    deadline = time.monotonic() + 1.0
+    while ours & server_side_connections(port) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not ours & server_side_connections(port), "llama-index left the connection open"
+
+
+def test_llama_index_nothing_listening_is_unavailable():
+    service = llama_index_service(f"http://127.0.0.1:{free_port()}/v1", max_retries=0)
+    with pytest.raises(Unavailable, match="Could not connect"):
+        service.get_code_optimization(CODE, "python")

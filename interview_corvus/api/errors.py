@@ -50,6 +50,7 @@ class ErrorBody(BaseModel):
 
 _STATUS_TEXT = {400: "Bad request (e.g. a malformed header)", 401: "Missing or wrong token",
                 403: "Origin or site not allowed", 404: "No such run",
+                409: "The run has no finished answer to follow up",
                 413: "Body too large", 415: "Body is not JSON", 421: "Host not served",
                 422: "A field is invalid (named in error.fields)",
                 429: "Too many requests (Retry-After)",

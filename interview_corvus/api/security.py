@@ -38,6 +38,11 @@ PUBLIC_PATHS = frozenset({"/", "/health", "/favicon.ico", "/docs", "/openapi.jso
 RUN_STARTING = ("/optimize", "/solve")
 POST_ROUTES = frozenset({"/optimize", "/optimize-stream", "/solve", "/solve-stream",
                          "/optimize-batch-stream"})
+FOLLOW_UP = re.compile(r"/runs/[^/]+/follow-up")  # POST: starts a run too
+
+
+def _posts_json(method: str, path: str) -> bool:
+    return method == "POST" and (path in POST_ROUTES or bool(FOLLOW_UP.fullmatch(path)))
 
 
 def split_host(value: str) -> str:
@@ -117,7 +122,7 @@ class SecurityMiddleware:
             if refused:
                 await send_error(send, 403, "bad_request", refused)
                 return
-        if method == "POST" and path in POST_ROUTES:  # others get the router's 405 / 404
+        if _posts_json(method, path):  # others get the router's 405 / 404
             media = headers.get("content-type", "").split(";")[0].strip().lower()
             if media != "application/json":
                 await send_error(send, 415, "bad_request",
@@ -132,7 +137,7 @@ class SecurityMiddleware:
                                  f"The request body is larger than {self.max_body} bytes.")
                 return
             receive = _replay(body, receive)
-        if path.startswith(RUN_STARTING):
+        if path.startswith(RUN_STARTING) or _posts_json(method, path):
             client = (scope.get("client") or ("unknown", 0))[0]
             wait = self.limiter.check(client)
             if wait > 0:

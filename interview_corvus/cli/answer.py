@@ -44,41 +44,31 @@ def _read_input(files: list[str], command: str) -> tuple[str, list[Path]]:
 
 
 def answer(args: argparse.Namespace) -> int:
-    from interview_corvus.core.answers.models import language_for_suffix
-    from interview_corvus.core.errors import BadRequest, CorvusError
+    from interview_corvus.core.errors import CorvusError
     from interview_corvus.core.runs.follow import follow
     from interview_corvus.core.runs.hub import RunHub
     from interview_corvus.core.runs.service import LLMService
 
-    text, images = _read_input(args.files, args.command)
+    if bool(args.files) == bool(args.follow_up):
+        raise UsageError("give a FILE, or --continue MESSAGE to follow up a run (not both)")
+    text, images = ("", []) if args.follow_up else _read_input(args.files, args.command)
     settings = settings_from(args)
-    language = (args.language or language_for_suffix(Path(args.files[0]).suffix)
-                or settings.llm.default_language)
     service = LLMService(settings)
-    try:
-        provider = service.provider
-        if args.command == "optimize":
-            job = service.optimization_job(text, language)
-        elif images:
-            job = service.image_solution_job(images, language)
-        else:
-            job = service.solution_job(text, language)
-    except BadRequest as exc:
-        raise UsageError(exc.message) from None
-    except CorvusError as exc:  # e.g. no API key configured
-        raise UsageError(exc.message) from None
-
     # Through the hub, like every run: the output is exactly the SSE events, and the
     # run (with its partial, if it fails or is cancelled) lands in the history.
     hub = RunHub(service, history_store())
-    input_text = text or "\n".join(str(p) for p in images)
-    run = hub.submit(job, origin="cli", input_text=input_text)
+    try:
+        provider = service.provider
+        run = (_continue(hub, args) if args.follow_up
+               else _submit(hub, args, text, images, settings.llm.default_language))
+    except CorvusError as exc:  # bad input, an unknown run, or e.g. no API key configured
+        raise UsageError(exc.message) from None
     if args.json:
         out: Any = _JsonOut()
     else:
         from interview_corvus.cli.render import LiveOut
 
-        out = LiveOut(job.kind, provider.name, provider.model)
+        out = LiveOut(run.kind, provider.name, provider.model)
     interval = JSON_INTERVAL if args.json else HUMAN_INTERVAL
     seen: dict[str, Any] = {"id": 0, "type": ""}
 
@@ -102,6 +92,39 @@ def answer(args: argparse.Namespace) -> int:
     finally:
         out.close()
         provider.close()
+
+
+def _submit(hub: Any, args: argparse.Namespace, text: str, images: list[Path],
+            default_language: str) -> Any:
+    from interview_corvus.core.answers.models import language_for_suffix
+
+    service = hub.service
+    language = (args.language or language_for_suffix(Path(args.files[0]).suffix)
+                or default_language)
+    if args.command == "optimize":
+        job = service.optimization_job(text, language)
+    elif images:
+        job = service.image_solution_job(images, language)
+    else:
+        job = service.solution_job(text, language)
+    input_text = text or "\n".join(str(p) for p in images)
+    return hub.submit(job, origin="cli", input_text=input_text)
+
+
+def _continue(hub: Any, args: argparse.Namespace) -> Any:
+    """A follow-up of ``--run ID``, or of the newest finished run in the history."""
+    from interview_corvus.core.runs.follow_up import submit_follow_up
+
+    run_id = args.run
+    if run_id is None:
+        if hub.history is None:
+            raise UsageError("--continue needs the run history, which is off; give --run ID")
+        run_id = next((e.id for e in hub.history.list(limit=100) if e.status == "done"), None)
+        if run_id is None:
+            raise UsageError("there is no finished run to continue yet")
+    kind = "optimization" if args.command == "optimize" else "solution"
+    return submit_follow_up(hub, run_id, args.follow_up, origin="cli", kind=kind,
+                            language=args.language)
 
 
 class _Discard:

@@ -55,7 +55,11 @@ def _parser() -> argparse.ArgumentParser:
          "problem text ('-' for stdin), or screenshots (.png/.jpg) for vision models"),
     ):
         cmd = sub.add_parser(name, help=help_text, description=help_text)
-        cmd.add_argument("files", nargs="+", metavar="FILE", help=file_help)
+        cmd.add_argument("files", nargs="*", metavar="FILE", help=file_help)
+        cmd.add_argument("--continue", dest="follow_up", metavar="MESSAGE",
+                         help="follow up the newest finished run (or --run ID) instead of "
+                         "reading a FILE, e.g. --continue 'now O(1) space'")
+        cmd.add_argument("--run", metavar="ID", help="the run --continue follows up")
         cmd.add_argument("--language", "-l", help=f"one of: {', '.join(LANGUAGES)} "
                          "(default: from the file extension, else settings)")
         _provider_flags(cmd)

@@ -17,6 +17,7 @@ from PyQt6.QtWidgets import QProgressBar, QVBoxLayout, QWidget
 from interview_corvus.core.answers.models import MODELS, StreamedAnswer
 from interview_corvus.core.errors import CorvusError
 from interview_corvus.core.runs.history import RunEntry
+from interview_corvus.ui.follow_up_bar import FollowUpBar
 from interview_corvus.ui.notices import DemoHint, ErrorBanner, ExternalRunBar
 from interview_corvus.ui.result_view import ResultView
 from interview_corvus.ui.worker import RunWorker
@@ -33,17 +34,20 @@ class AnswerPanel(QWidget):
         self.external_bar = ExternalRunBar()
         self.demo_hint = DemoHint()
         self.result = ResultView()
+        self.follow_up = FollowUpBar()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         for widget in (self.progress, self.demo_hint, self.banner, self.external_bar):
             layout.addWidget(widget)
         layout.addWidget(self.result, 1)
+        layout.addWidget(self.follow_up)
         self._percent = 0
 
     # -- one answer ---------------------------------------------------------
     def clear(self) -> None:
-        """Empty answer, no error, progress at zero."""
+        """Empty answer, no error, progress at zero, nothing to follow up."""
         self.banner.hide()
+        self.follow_up.set_target(None)
         self.result.clear()
         self.progress.setRange(0, 100)
         self._percent = 0

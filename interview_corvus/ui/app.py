@@ -19,7 +19,8 @@ from interview_corvus.core.runs.service import LLMService
 from interview_corvus.ui.hotkeys import HotkeyManager, effective_hotkeys
 from interview_corvus.ui.icon import app_icon
 from interview_corvus.ui.main_window import MainWindow
-from interview_corvus.ui.settings_dialog import SERVER_TOKEN, SettingsDialog
+from interview_corvus.ui.server_tab import SERVER_TOKEN
+from interview_corvus.ui.settings_dialog import SettingsDialog
 from interview_corvus.ui.theme import apply_theme
 
 if TYPE_CHECKING:

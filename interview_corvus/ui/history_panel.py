@@ -35,7 +35,8 @@ def describe(entry: RunEntry) -> str:
     when = dt.datetime.fromtimestamp(entry.created_at)
     stamp = when.strftime("%H:%M" if when.date() == dt.date.today() else "%b %d %H:%M")
     origin = "" if entry.origin == "window" else f" · via {entry.origin}"
-    head = (f"{_MARK.get(entry.status, '?')} {entry.kind} · {entry.language or '?'} · "
+    follow = "↳ follow-up " if entry.parent_id else ""
+    head = (f"{_MARK.get(entry.status, '?')} {follow}{entry.kind} · {entry.language or '?'} · "
             f"{stamp}{origin}")
     return f"{head}\n    {snippet(entry) or '(empty)'}"
 

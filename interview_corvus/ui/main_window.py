@@ -3,7 +3,7 @@ that show it (answer panel, status line); runs from elsewhere come via ExternalR
 
 from __future__ import annotations
 
-import logging
+import contextlib
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +13,7 @@ from PyQt6.QtWidgets import QLabel, QMainWindow, QSplitter, QWidget
 
 from interview_corvus.core.config.settings import Settings
 from interview_corvus.core.errors import CorvusError
+from interview_corvus.core.runs.follow_up import thread
 from interview_corvus.core.runs.history import RunEntry
 from interview_corvus.core.runs.hub import RunHub
 from interview_corvus.ui.actions import WindowActions
@@ -20,7 +21,12 @@ from interview_corvus.ui.answer_panel import AnswerPanel
 from interview_corvus.ui.external_runs import ExternalRuns
 from interview_corvus.ui.history_panel import HistoryPanel
 from interview_corvus.ui.input_panel import InputPanel
-from interview_corvus.ui.run_text import entry_status, images_input, job_for, request_for_entry
+from interview_corvus.ui.run_text import (
+    entry_status,
+    reads_images,
+    request_for_entry,
+    start_run,
+)
 from interview_corvus.ui.status_line import StatusLine
 from interview_corvus.ui.window_keys import (
     focus_pane,
@@ -31,8 +37,6 @@ from interview_corvus.ui.window_keys import (
     show_shortcuts,
 )
 from interview_corvus.ui.worker import RunWorker
-
-log = logging.getLogger(__name__)
 
 
 class MainWindow(QMainWindow):
@@ -77,6 +81,7 @@ class MainWindow(QMainWindow):
                                                    self.panel.result)
         self.external_bar, self.demo_hint = self.panel.external_bar, self.panel.demo_hint
         self.banner.retry.connect(self.retry)
+        self.panel.follow_up.asked.connect(self._on_follow_up)
         self.demo_hint.dismissed.connect(self._on_demo_hint_dismissed)
         self.open_settings = self.banner.open_settings  # the app connects these to its dialog
         self.demo_hint.open_settings.connect(self.banner.open_settings)
@@ -125,13 +130,7 @@ class MainWindow(QMainWindow):
 
     def _on_demo_hint_dismissed(self) -> None:
         """Remember it: the note is for the first launch, not every launch."""
-        self.demo_hint.hide()
-        ui = self.settings.ui.model_copy(update={"demo_hint_dismissed": True})
-        self.settings = self.status.settings = self.settings.model_copy(update={"ui": ui})
-        try:
-            self.settings.save()
-        except OSError as exc:  # not remembered; the window goes on
-            log.warning("could not save settings: %s", exc)
+        self.apply_settings(self.demo_hint.remember_dismissed(self.settings))
 
     def set_server_url(self, url: str) -> None:
         self.status.set_server_url(url)
@@ -153,7 +152,7 @@ class MainWindow(QMainWindow):
         """Solve what the user gave: screenshots and typed text together where possible."""
         paths = [str(p) for p in self.captures.paths()]
         text = self.editor.toPlainText()
-        if paths and not self._vision() and text.strip():
+        if paths and not reads_images(self.hub.service) and text.strip():
             # the text alone can be solved: do that, and say the screenshots stayed home
             self._start("solve", text)
             self.status.note = (f"the screenshots were not sent: "
@@ -163,12 +162,6 @@ class MainWindow(QMainWindow):
             self._start("solve_images", (paths, text))
         else:
             self._start("solve", text)
-
-    def _vision(self) -> bool:
-        try:
-            return self.hub.service.provider.supports_vision
-        except CorvusError:
-            return False
 
     def retry(self) -> None:
         """Run the last request again, exactly as it was (input, kind and language)."""
@@ -181,15 +174,13 @@ class MainWindow(QMainWindow):
             return  # one run per panel: never two workers writing one view
         language = language or self.language.currentText()
         try:
-            job = job_for(self.hub.service, action, payload, language)
+            run = start_run(self.hub, action, payload, language)
         except CorvusError as exc:
             self.panel.show_problem(exc)
             return
         self._last_request = (action, payload, language)
         self.status.note = ""
         self._stop_watching()
-        text = payload if isinstance(payload, str) else images_input(*payload)
-        run = self.hub.submit(job, origin="window", input_text=text)
         self.panel.begin(run.streaming)
         worker = self.worker = RunWorker(run)
         self.panel.follow(worker)
@@ -232,11 +223,22 @@ class MainWindow(QMainWindow):
         own = worker is self.worker
         if own:
             self.worker = None
+            if self.status.outcome == "done":
+                self._offer_follow_up(worker.run.id)
         if own or not self.busy:
             self._set_busy(self.busy)
         self.history.refresh()
         if own:
             self.run_ended.emit(self.status.outcome)
+
+    def _offer_follow_up(self, run_id: str) -> None:
+        with contextlib.suppress(CorvusError):  # nothing to continue: the bar stays off
+            self.panel.follow_up.set_target(run_id, len(thread(self.hub, run_id)) - 1)
+
+    def _on_follow_up(self, message: str) -> None:
+        parent = self.panel.follow_up.run_id
+        if parent is not None:
+            self._start("follow_up", (parent, message, self.result.kind))
 
     # -- runs from elsewhere ----------------------------------------------
     def _on_follow(self, worker: RunWorker) -> None:
@@ -270,6 +272,8 @@ class MainWindow(QMainWindow):
         self._stop_watching()
         self.inputs.set_input(entry.input, entry.language)
         self.panel.show_entry(entry)
+        if entry.status == "done":
+            self._offer_follow_up(entry.id)
         self._last_request = request_for_entry(entry)
         self.status.say(entry_status(entry))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -23,6 +24,8 @@ HEADLINES = {
     "internal": ("Something went wrong inside the app.", False),
     "history": ("Run history needs attention.", False),
 }
+
+log = logging.getLogger(__name__)
 
 
 def escape(text: str) -> str:
@@ -134,6 +137,17 @@ class DemoHint(NoticeBar):
             "shows how answers stream in, but its answers are rarely good. For real work, "
             "choose OpenAI, Anthropic or a local server such as Ollama in Settings.",
             parent=parent)
+
+    def remember_dismissed(self, settings: Settings) -> Settings:
+        """The settings with the hint dismissed, saved (if that fails, logged: the hint
+        comes back at the next start, nothing else is lost)."""
+        ui = settings.ui.model_copy(update={"demo_hint_dismissed": True})
+        settings = settings.model_copy(update={"ui": ui})
+        try:
+            settings.save()
+        except OSError as exc:
+            log.warning("could not save settings: %s", exc)
+        return settings
 
     def show_for(self, settings: Settings) -> None:
         """Shown on the bundled model until the user has dismissed it once."""

@@ -7,7 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from interview_corvus.core.answers.models import MODELS
-from interview_corvus.core.runs.attempt import Job
+from interview_corvus.core.errors import CorvusError
+from interview_corvus.core.runs.follow_up import submit_follow_up
+from interview_corvus.core.runs.hub import HubRun, RunHub
 from interview_corvus.core.runs.service import LLMService
 
 
@@ -35,6 +37,8 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp")
 
 def request_for_entry(entry: Any) -> tuple[str, Any, str]:
     """(action, payload, language) that runs a history entry again as it was."""
+    if entry.parent_id:
+        return "follow_up", (entry.parent_id, entry.input, entry.kind), entry.language
     if MODELS[entry.kind].ACTION == "optimize":
         return "optimize", entry.input, entry.language
     lines = entry.input.splitlines()
@@ -49,14 +53,30 @@ def request_for_entry(entry: Any) -> tuple[str, Any, str]:
     return "solve", entry.input, entry.language
 
 
-def job_for(service: LLMService, action: str, payload: Any, language: str) -> Job:
-    """The job for a window request: optimize / solve text, or solve screenshots (with
-    the text typed beside them)."""
+def reads_images(service: LLMService) -> bool:
+    """Whether the configured provider can read screenshots (False if it is not ready)."""
+    try:
+        return service.provider.supports_vision
+    except CorvusError:
+        return False
+
+
+def start_run(hub: RunHub, action: str, payload: Any, language: str) -> HubRun:
+    """Start a window request: optimize / solve text, solve screenshots (with the text
+    typed beside them), or follow up a finished run (``(run id, message, kind)``)."""
+    service = hub.service
+    if action == "follow_up":
+        parent_id, message, kind = payload
+        return submit_follow_up(hub, parent_id, message, origin="window", kind=kind,
+                                language=language)
     if action == "optimize":
-        return service.optimization_job(payload, language)
-    if action == "solve_images":
-        return service.image_solution_job(payload[0], language, payload[1])
-    return service.solution_job(payload, language)
+        job = service.optimization_job(payload, language)
+    elif action == "solve_images":
+        job = service.image_solution_job(payload[0], language, payload[1])
+    else:
+        job = service.solution_job(payload, language)
+    text = payload if isinstance(payload, str) else images_input(*payload)
+    return hub.submit(job, origin="window", input_text=text)
 
 
 def images_input(paths: list[str], text: str) -> str:

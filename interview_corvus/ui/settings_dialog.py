@@ -27,7 +27,13 @@ from PyQt6.QtWidgets import (
 
 from interview_corvus.core.answers.models import LANGUAGES
 from interview_corvus.core.config import secrets
-from interview_corvus.core.config.settings import PROVIDERS, Settings, base_url_problem
+from interview_corvus.core.config.settings import (
+    PRESETS,
+    PROVIDERS,
+    Settings,
+    base_url_problem,
+    key_name,
+)
 from interview_corvus.core.errors import CorvusError
 from interview_corvus.ui.forms import form_tab, spin
 from interview_corvus.ui.hotkeys import (
@@ -35,9 +41,10 @@ from interview_corvus.ui.hotkeys import (
     normalize,
 )
 from interview_corvus.ui.hotkeys_tab import HotkeysTab
+from interview_corvus.ui.prompts_tab import PromptsTab
+from interview_corvus.ui.server_tab import ServerTab
 
-KEY_PROVIDERS = ("openai", "openai-compatible", "anthropic")
-SERVER_TOKEN = "server-token"
+KEY_PROVIDERS = ("openai", "openai-compatible", "anthropic", "llama-index")
 
 
 class SettingsDialog(QDialog):
@@ -52,6 +59,11 @@ class SettingsDialog(QDialog):
         self.provider = QComboBox()
         self.provider.addItems(PROVIDERS)
         self.provider.setCurrentText(llm.provider)
+        self.preset = QComboBox()  # which llama-index LLM; one API key per preset
+        self.preset.addItems(PRESETS)
+        self.preset.setCurrentText(llm.preset)
+        self.preset.currentTextChanged.connect(lambda _p: self._on_provider(
+            self.provider.currentText()))
         self.model = QLineEdit(llm.model)
         self.model.setPlaceholderText("provider default")
         self.base_url = QLineEdit(llm.base_url)
@@ -92,7 +104,8 @@ class SettingsDialog(QDialog):
         gguf_row = QHBoxLayout()
         gguf_row.addWidget(self.gguf)
         gguf_row.addWidget(browse)
-        model_tab = form_tab([("Provider", self.provider), ("Model", self.model),
+        model_tab = form_tab([("Provider", self.provider), ("llama-index preset", self.preset),
+                              ("Model", self.model),
                            ("Base URL", self.base_url), ("", self.base_url_error),
                            ("API key", self.api_key), ("GGUF file", gguf_row),
                            ("Replay transcript", self.replay),
@@ -113,25 +126,18 @@ class SettingsDialog(QDialog):
         self.keys_tab = keys_tab = HotkeysTab(ui.hotkeys, global_note)
         self.key_edits, self.conflicts = keys_tab.key_edits, keys_tab.conflicts
         keys_tab.changed.connect(self._validate)
+        self.prompts_tab = PromptsTab({str(k): v for k, v in llm.task_prompts.items()})
+        self.prompts_tab.changed.connect(self._validate)
 
-        self.server_enabled = QCheckBox("Run the HTTP server with the app")
-        self.server_enabled.setChecked(server.enabled)
-        self.port = QSpinBox()
-        self.port.setRange(1024, 65535)
-        self.port.setValue(server.port or 8765)
-        self.lan = QCheckBox("Allow access from the local network (needs the token)")
-        self.lan.setChecked(server.lan_access)
-        self.token = QLineEdit()
-        self.token.setReadOnly(True)
-        self.token.setAccessibleName("Server token")
-        self.lan.toggled.connect(self._show_token)
-        server_tab = form_tab([("", self.server_enabled), ("Port", self.port), ("", self.lan),
-                            ("Token", self.token)])
+        self.server_tab = server_tab = ServerTab(server)
+        self.server_enabled, self.port, self.lan, self.token = (
+            server_tab.enabled, server_tab.port, server_tab.lan, server_tab.token)
 
         tabs = QTabWidget()
         tabs.addTab(model_tab, "Model")
         tabs.addTab(window_tab, "Window")
         tabs.addTab(keys_tab, "Hotkeys")
+        tabs.addTab(self.prompts_tab, "Prompts")
         tabs.addTab(server_tab, "Server")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                         | QDialogButtonBox.StandardButton.Cancel)
@@ -151,7 +157,8 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.buttons)
         self.provider.currentTextChanged.connect(self._on_provider)
         self._on_provider(llm.provider)
-        self._show_token(server.lan_access)
+        server_tab.problem.connect(self.show_message)
+        server_tab.show_token(server.lan_access)
         self._validate()
 
     # -- reading the form -------------------------------------------------
@@ -161,7 +168,8 @@ class SettingsDialog(QDialog):
         defaults = default_hotkeys()
         overrides = {a: s for a, s in keys.items() if normalize(s) != normalize(defaults[a])}
         data = self.settings.model_dump()
-        data["llm"].update(provider=self.provider.currentText(), model=self.model.text().strip(),
+        data["llm"].update(provider=self.provider.currentText(), preset=self.preset.currentText(),
+                           model=self.model.text().strip(),
                            base_url=self.base_url.text().strip(),
                            gguf_path=self.gguf.text().strip(),
                            replay_path=self.replay.text().strip(),
@@ -169,11 +177,11 @@ class SettingsDialog(QDialog):
                            max_tokens=self.max_tokens.value(),
                            streaming=self.streaming.isChecked(),
                            self_repair=self.self_repair.isChecked(),
-                           default_language=self.language.currentText())
+                           default_language=self.language.currentText(),
+                           task_prompts=self.prompts_tab.overrides())
         data["ui"].update(theme=self.theme.currentText(), opacity=self.opacity.value(),
                           always_on_top=self.on_top.isChecked(), hotkeys=overrides)
-        data["server"].update(enabled=self.server_enabled.isChecked(), port=self.port.value(),
-                              lan_access=self.lan.isChecked())
+        data["server"].update(self.server_tab.values())
         return Settings.model_validate(data)
 
     def save(self) -> Settings:
@@ -181,7 +189,7 @@ class SettingsDialog(QDialog):
         settings = self.result_settings()
         key = self.api_key.text().strip()
         if key and settings.llm.provider in KEY_PROVIDERS:
-            secrets.set_api_key(settings.llm.provider, key)
+            secrets.set_api_key(key_name(settings.llm), key)
         settings.save()
         return settings
 
@@ -203,12 +211,15 @@ class SettingsDialog(QDialog):
     def _on_provider(self, name: str) -> None:
         needs_key = name in KEY_PROVIDERS
         self.api_key.setEnabled(needs_key)
-        stored = secrets.get_api_key(name) if needs_key else None
+        entry = self.preset.currentText() if name == "llama-index" else name
+        stored = secrets.get_api_key(entry) if needs_key else None
+        self.preset.setEnabled(name == "llama-index")
         self.api_key.clear()
         self.api_key.setPlaceholderText(
             f"stored: {secrets.mask(stored)} (type to replace)" if stored
             else ("not set" if needs_key else "not needed"))
-        self.base_url.setEnabled(name in ("openai-compatible", "openai", "anthropic"))
+        self.base_url.setEnabled(name in ("openai-compatible", "openai", "anthropic",
+                                          "llama-index"))
         if hasattr(self, "buttons"):
             self._validate()
         self.gguf.setEnabled(name == "local")
@@ -221,7 +232,7 @@ class SettingsDialog(QDialog):
 
     def _validate(self) -> bool:
         """Show what is wrong in the form; Save is enabled only when nothing is."""
-        keys = self.keys_tab.problems()
+        keys = self.keys_tab.problems() + self.prompts_tab.problems()
         url = base_url_problem(self.base_url.text()) if self.base_url.isEnabled() else None
         shown = self.base_url_error.isVisibleTo(self)
         self.base_url_error.setText(url or "")
@@ -232,24 +243,6 @@ class SettingsDialog(QDialog):
         if save is not None:
             save.setEnabled(not keys and not url)
         return bool(keys or url)
-
-    def _show_token(self, lan: bool) -> None:
-        if not lan:
-            self.token.setText("(only needed for network access)")
-            return
-        from interview_corvus.api.server import new_token
-
-        token = secrets.get_api_key(SERVER_TOKEN)
-        if not token:
-            token = new_token()
-            try:
-                secrets.set_api_key(SERVER_TOKEN, token)
-            except secrets.SecretStoreUnavailable as exc:
-                self.token.clear()
-                self.token.setPlaceholderText("no token: see the message below")
-                self.show_message(f"The server token cannot be stored: {exc}")
-                return
-        self.token.setText(token)
 
     def _on_find(self) -> None:
         from interview_corvus.ui.model_picker import ModelPicker

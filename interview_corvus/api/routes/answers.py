@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import Response
@@ -59,6 +59,21 @@ class SolveRequest(_Input):
 
     def text(self) -> str:
         return self.problem
+
+
+class FollowUpRequest(BaseModel):
+    message: Text = Field(description="What to do next with the answer, e.g. \"now O(1) "
+                                      "space\" or \"explain line 3\".")
+    kind: Literal["optimization", "solution"] | None = Field(
+        default=None, description="The kind of answer wanted (default: the run's own kind; "
+                                  "optimization of a solution optimizes its code).")
+    language: str | None = Field(default=None, description="Default: the run's language.",
+                                 json_schema_extra={"enum": list(LANGUAGES)})
+
+    @field_validator("language")
+    @classmethod
+    def _known(cls, value: str | None) -> str | None:
+        return None if value is None else normalize_language(value)
 
 
 class BatchRequest(BaseModel):

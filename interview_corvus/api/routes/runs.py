@@ -10,8 +10,9 @@ from fastapi import APIRouter, Header, Query
 from fastapi.responses import JSONResponse
 
 from interview_corvus.api.errors import error_response, errors, event_id
-from interview_corvus.api.routes.answers import SSE_DOC, EventStream
+from interview_corvus.api.routes.answers import SSE_DOC, EventStream, FollowUpRequest
 from interview_corvus.api.streams import Streams
+from interview_corvus.core.runs.follow_up import submit_follow_up
 
 
 def runs_router(streams: Streams) -> APIRouter:
@@ -55,6 +56,15 @@ def runs_router(streams: Streams) -> APIRouter:
         if hub.get(run_id) is None and streams.stored(run_id) is None:
             return no_run(run_id)
         return streams.resume(run_id, delta, after)
+
+    @router.post("/runs/{run_id}/follow-up", tags=["streams"], response_class=EventStream,
+                 responses={**SSE_DOC, **errors(400, 401, 404, 409, 413, 415, 422, 429, 503)})
+    async def follow_up(run_id: str, body: FollowUpRequest, delta: bool = False) -> Any:
+        """Continue a finished run: a new run (with ``parent_id``) that gets the thread as
+        a conversation and answers ``message``, streamed like ``/optimize-stream``."""
+        run = submit_follow_up(hub, run_id, body.message, origin="http", kind=body.kind,
+                               language=body.language)
+        return streams.stream(run, delta)
 
     @router.delete("/runs/{run_id}", status_code=202, responses=errors(401, 404))
     async def cancel_run(run_id: str) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import string
 from typing import Any
 
 SYSTEM = (
@@ -36,10 +37,28 @@ TASKS = {
 }
 
 
-def answer_prompt(kind: str, text: str, language: str, schema: dict[str, Any]) -> str:
-    task, given = TASKS[kind]
-    return (f"{task.format(language=language)}\n\n{describe_fields(schema)}\n\n"
-            f"{given.format(language=language, text=text)}")
+def task_problem(task: str) -> str | None:
+    """What is wrong with a user's task prompt, or None. It may use ``{language}`` (and
+    ``{{``/``}}`` for braces); the answer fields and the input are added after it."""
+    if not task.strip():
+        return "the prompt is empty"
+    try:
+        names = {name for _, name, _, _ in string.Formatter().parse(task) if name is not None}
+    except ValueError as exc:
+        return f"{exc} (write {{{{ and }}}} for literal braces)"
+    unknown = sorted(names - {"language"})
+    if unknown:
+        return (f"unknown placeholder {{{unknown[0]}}}: only {{language}} is filled in "
+                "(write {{ and }} for literal braces)")
+    return None
+
+
+def answer_prompt(kind: str, text: str, language: str, schema: dict[str, Any],
+                  task: str | None = None) -> str:
+    """The request for a kind of answer; ``task`` replaces the default task (Settings)."""
+    default, given = TASKS[kind]
+    return (f"{(task or default).format(language=language)}\n\n{describe_fields(schema)}"
+            f"\n\n{given.format(language=language, text=text)}")
 
 
 def image_solution_prompt(language: str, schema: dict[str, Any], count: int,
@@ -53,3 +72,12 @@ def image_solution_prompt(language: str, schema: dict[str, Any], count: int,
         "space complexity, edge cases and alternative approaches.\n\n"
         f"{describe_fields(schema)}{notes}"
     )
+
+
+def follow_up_prompt(kind: str, message: str, language: str, schema: dict[str, Any],
+                     code: str = "") -> str:
+    """The new request of a follow-up turn (the earlier turns go before it)."""
+    target = f"\n\nThe code to optimize:\n```{language}\n{code}\n```" if code else ""
+    return (f"Follow-up request: {message}\n\nAnswer it with a complete, revised {kind} in "
+            f"{language} as one JSON object (every field, not only what changed)."
+            f"{target}\n\n{describe_fields(schema)}")

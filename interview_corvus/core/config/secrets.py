@@ -23,6 +23,10 @@ ENV_FALLBACK = {
     "openai": "OPENAI_API_KEY",
     "openai-compatible": "OPENAI_API_KEY",
     "anthropic": "ANTHROPIC_API_KEY",
+    "openai-like": "OPENAI_API_KEY",
+    "gemini": "GOOGLE_API_KEY",
+    "groq": "GROQ_API_KEY",
+    "mistral": "MISTRAL_API_KEY",
 }
 
 

@@ -25,12 +25,17 @@ from pydantic_settings import (
 )
 
 from interview_corvus.core.answers.models import normalize_language
+from interview_corvus.core.answers.prompts import task_problem
 
 log = logging.getLogger(__name__)
 
 APP_NAME = "interview-corvus"
-PROVIDERS = ("local", "openai", "openai-compatible", "anthropic", "replay")
-ProviderName = Literal["local", "openai", "openai-compatible", "anthropic", "replay"]
+PROVIDERS = ("local", "openai", "openai-compatible", "anthropic", "llama-index", "replay")
+ProviderName = Literal["local", "openai", "openai-compatible", "anthropic", "llama-index",
+                       "replay"]
+# the llama-index provider's presets (core/providers/llama_index_provider.py)
+PRESETS = ("openai-like", "ollama", "gemini", "groq", "mistral")
+PresetName = Literal["openai-like", "ollama", "gemini", "groq", "mistral"]
 StructuredMode = Literal["json_schema", "json_object", "tools"]
 
 
@@ -71,6 +76,8 @@ def base_url_problem(url: str) -> str | None:
 
 class LLMSettings(BaseModel):
     provider: ProviderName = "local"
+    preset: PresetName = Field(default="openai-like",
+                               description="Which llama-index LLM the llama-index provider uses.")
     model: str = Field(default="", description="Model name; empty picks the provider's default.")
     base_url: str = Field(default="", description="Base URL for openai-compatible servers.")
     gguf_path: str = Field(default="", description="GGUF file for the local provider.")
@@ -85,6 +92,18 @@ class LLMSettings(BaseModel):
         default=True, description="Ask once more when the answer is invalid or cut off.")
     timeout: float = Field(default=120.0, gt=0)
     context_size: int = Field(default=4096, ge=512, le=131_072)
+    task_prompts: dict[Literal["optimization", "solution"], str] = Field(
+        default_factory=dict, description="Your own task prompt per kind of answer (it may "
+        "use {language}); the answer fields and the input are added after it.")
+
+    @field_validator("task_prompts")
+    @classmethod
+    def _prompts(cls, value: dict[str, str]) -> dict[str, str]:
+        for kind, task in value.items():
+            problem = task_problem(task)
+            if problem:
+                raise ValueError(f"{kind} prompt: {problem}")
+        return value
 
     @field_validator("default_language")
     @classmethod
@@ -183,3 +202,9 @@ def load_settings(**init: Any) -> Settings:
 
 class _WithoutFile(Settings):
     READS_FILE: ClassVar[bool] = False
+
+
+def key_name(llm: LLMSettings) -> str:
+    """The keyring entry of the API key the LLM settings use (one per provider; the
+    llama-index provider keeps one per preset)."""
+    return llm.preset if llm.provider == "llama-index" else llm.provider

@@ -5,7 +5,12 @@ from __future__ import annotations
 import os
 
 from interview_corvus.core.config.secrets import ENV_FALLBACK, get_api_key
-from interview_corvus.core.config.settings import PROVIDERS, Settings, base_url_problem
+from interview_corvus.core.config.settings import (
+    PROVIDERS,
+    Settings,
+    base_url_problem,
+    key_name,
+)
 from interview_corvus.core.errors import AuthError, BadRequest
 from interview_corvus.core.providers.base import AnswerRequest, Provider, StreamInfo
 
@@ -14,6 +19,7 @@ DEFAULT_MODELS = {
     "anthropic": "claude-sonnet-4-6",
     "openai-compatible": "local-model",
     "local": "SmolLM2-135M-Instruct",
+    "llama-index": "",  # the preset's default
     "replay": "replay",
 }
 
@@ -50,6 +56,11 @@ def build_provider(settings: Settings) -> Provider:
         return OpenAIProvider(model, api_key=key, base_url=llm.base_url or None,
                               structured=llm.structured_output, timeout=llm.timeout,
                               compatible=compatible)
+    if name == "llama-index":
+        from interview_corvus.core.providers.llama_index_provider import LlamaIndexProvider
+
+        return LlamaIndexProvider(llm.preset, model, api_key=get_api_key(key_name(llm)),
+                                  base_url=llm.base_url or None, timeout=llm.timeout)
     if name == "anthropic":
         from interview_corvus.core.providers.anthropic_provider import AnthropicProvider
 
@@ -68,7 +79,7 @@ def test_connection(settings: Settings, key: str | None = None) -> str:
     ``key`` is an API key typed but not stored yet: it is tried through the provider's
     environment fallback for this call only.
     """
-    env = ENV_FALLBACK.get(settings.llm.provider) if key else None
+    env = ENV_FALLBACK.get(key_name(settings.llm)) if key else None
     previous = os.environ.get(env) if env else None
     if env and key:
         os.environ[env] = key

@@ -53,7 +53,7 @@ class AnthropicProvider(Provider):
             "max_tokens": request.max_tokens,
             # anthropic 2.x takes no temperature: current models fix their sampling.
             "system": request.system,
-            "messages": [{"role": "user", "content": content}],
+            "messages": [*request.history(), {"role": "user", "content": content}],
             "tools": [{"name": TOOL_NAME, "description": "Return the answer.",
                        "input_schema": request.schema}],
             "tool_choice": {"type": "tool", "name": TOOL_NAME},

@@ -30,6 +30,12 @@ class AnswerRequest:
     max_tokens: int
     temperature: float
     images: list[Path] = field(default_factory=list)
+    # earlier turns of a conversation (a follow-up): (role, text), role user or assistant
+    turns: list[tuple[str, str]] = field(default_factory=list)
+
+    def history(self) -> list[dict[str, str]]:
+        """The earlier turns as chat messages (before the prompt's own user message)."""
+        return [{"role": role, "content": text} for role, text in self.turns]
 
     @property
     def schema_name(self) -> str:

@@ -271,7 +271,7 @@ class LocalProvider(Provider):
     def _messages(self, request: AnswerRequest) -> list[dict[str, str]]:
         if request.images:
             raise BadRequest("The local model cannot read images.")
-        return [{"role": "system", "content": request.system},
+        return [{"role": "system", "content": request.system}, *request.history(),
                 {"role": "user", "content": request.prompt}]
 
     def stream(self, request: AnswerRequest, info: StreamInfo) -> Iterator[str]:

@@ -66,7 +66,7 @@ class OpenAIProvider(Provider):
                                 "image_url": {"url": f"data:{media};base64,{data}"}})
         params: dict[str, Any] = {
             "model": self.model,
-            "messages": [{"role": "system", "content": request.system},
+            "messages": [{"role": "system", "content": request.system}, *request.history(),
                          {"role": "user", "content": content}],
             "temperature": request.temperature,
         }

@@ -44,12 +44,14 @@ CREATE TABLE IF NOT EXISTS runs (
     elapsed_ms REAL,
     usage TEXT,
     pid INTEGER,
-    streaming INTEGER NOT NULL DEFAULT 1
+    streaming INTEGER NOT NULL DEFAULT 1,
+    parent_id TEXT
 );
 CREATE INDEX IF NOT EXISTS runs_created ON runs (created_at DESC);
 """
 # columns that older files lack: (name, declaration), added at open
-ADDED_COLUMNS = (("pid", "INTEGER"), ("streaming", "INTEGER NOT NULL DEFAULT 1"))
+ADDED_COLUMNS = (("pid", "INTEGER"), ("streaming", "INTEGER NOT NULL DEFAULT 1"),
+                 ("parent_id", "TEXT"))
 
 
 @dataclass
@@ -70,6 +72,7 @@ class RunEntry:
     elapsed_ms: float | None = None
     usage: dict[str, int] | None = None
     streaming: bool = True  # partials were streamed (False: one whole answer)
+    parent_id: str | None = None  # the run this one follows up (a conversation's thread)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -79,7 +82,8 @@ class RunEntry:
         return {"id": self.id, "kind": self.kind, "origin": self.origin,
                 "provider": self.provider, "model": self.model, "status": self.status,
                 "language": self.language, "created_at": self.created_at,
-                "finished_at": self.finished_at, "elapsed_ms": self.elapsed_ms}
+                "finished_at": self.finished_at, "elapsed_ms": self.elapsed_ms,
+                "parent_id": self.parent_id}
 
     def error(self) -> dict[str, Any] | None:
         """``{code, message}`` of a failed or cancelled run, else None."""

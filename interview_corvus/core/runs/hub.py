@@ -39,7 +39,8 @@ KEEP_FINISHED = 200  # finished runs kept in memory (older ones: history only)
 
 
 class HubRun:
-    def __init__(self, hub: RunHub, job: Job, *, origin: str, input_text: str) -> None:
+    def __init__(self, hub: RunHub, job: Job, *, origin: str, input_text: str,
+                 parent_id: str | None = None) -> None:
         self.id = uuid.uuid4().hex
         self.hub = hub
         self.job = job
@@ -55,7 +56,8 @@ class HubRun:
         self.log.source = self.active.latest
         self.entry = RunEntry(id=self.id, kind=job.kind, origin=origin, provider=self.provider,
                               model=self.model, language=job.fixed.get("language", ""),
-                              status="queued", input=input_text, streaming=self.streaming)
+                              status="queued", input=input_text, streaming=self.streaming,
+                              parent_id=parent_id)
         self.finished = threading.Event()  # set once the run is over and saved to history
         self.cancel_when_orphaned = origin == "http"
         self._orphan_lock = threading.Lock()
@@ -131,8 +133,10 @@ class RunHub:
         """Be told of every new run (the window shows runs started over HTTP)."""
         self._listeners.append(callback)
 
-    def submit(self, job: Job, *, origin: str, input_text: str = "") -> HubRun:
-        run = HubRun(self, job, origin=origin, input_text=input_text)
+    def submit(self, job: Job, *, origin: str, input_text: str = "",
+               parent_id: str | None = None) -> HubRun:
+        """Start ``job``; ``parent_id`` names the run it follows up, if any."""
+        run = HubRun(self, job, origin=origin, input_text=input_text, parent_id=parent_id)
         run.log.log_start(job.kind, run.provider, run.model, run.streaming)
         with self._lock:
             self._runs[run.id] = run

@@ -68,11 +68,12 @@ class LLMService:
         return self.settings.llm.streaming and self.provider.supports_streaming
 
     # -- jobs -------------------------------------------------------------
-    def _job(self, model_cls: type[StreamedAnswer], language: str, input_chars: int,
+    def answer_job(self, model_cls: type[StreamedAnswer], language: str, input_chars: int,
              prompt: Callable[[str, dict[str, Any]], str]) -> Job:
         """A job for ``model_cls``: the schema (bounded where the provider needs it), the
-        prompt (``prompt(language, schema)``) and the fields the request fixes."""
-        language = _language(language)
+        prompt (``prompt(language, schema)``) and the fields the request fixes. The text,
+        image and follow-up jobs are all made here."""
+        language = language_of(language)
         schema = model_cls.answer_schema(self.provider.schema_limits(model_cls.KIND,
                                                                      input_chars))
         llm = self.settings.llm
@@ -86,8 +87,10 @@ class LLMService:
         if not text or not text.strip():
             raise BadRequest(model_cls.EMPTY_INPUT)
         text = clean_text(text)
-        job = self._job(model_cls, language, len(text), lambda language, schema:
-                        prompts.answer_prompt(model_cls.KIND, text, language, schema))
+        task = self.settings.llm.task_prompts.get(model_cls.KIND)
+        job = self.answer_job(model_cls, language, len(text), lambda language, schema:
+                              prompts.answer_prompt(model_cls.KIND, text, language, schema,
+                                                    task))
         if "original_code" in model_cls.REQUEST_FIELDS:
             job.fixed["original_code"] = text
         return job
@@ -116,7 +119,7 @@ class LLMService:
                 "problem as text."
             )
         text = clean_text(text)
-        job = self._job(CodeSolution, language, 0, lambda language, schema:
+        job = self.answer_job(CodeSolution, language, 0, lambda language, schema:
                         prompts.image_solution_prompt(language, schema, len(paths), text))
         job.request.images = paths
         return job
@@ -208,7 +211,7 @@ class LLMService:
         return self.astream_job(self.solution_job(problem, language))
 
 
-def _language(value: str) -> str:
+def language_of(value: str) -> str:
     try:
         return normalize_language(value)
     except ValueError as exc:

@@ -1,0 +1,73 @@
+"""The llama-index provider without a server: presets, missing integrations, keys."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import pytest
+
+from interview_corvus.core.config import secrets
+from interview_corvus.core.config.settings import Settings, key_name
+from interview_corvus.core.errors import BadRequest
+from interview_corvus.core.providers import build_provider
+from interview_corvus.core.providers.base import AnswerRequest
+from interview_corvus.core.providers.llama_index_provider import PRESETS, LlamaIndexProvider
+
+
+def test_openai_like_preset_builds_an_openai_like_llm_with_json_output():
+    provider = LlamaIndexProvider("openai-like", "m", base_url="http://127.0.0.1:9/v1")
+    request = AnswerRequest(kind="optimization", system="S", prompt="P",
+                            schema={"type": "object"}, max_tokens=50, temperature=0.1,
+                            turns=[("user", "U"), ("assistant", "A")])
+    llm = provider._llm(request, None)
+    assert type(llm).__name__ == "OpenAILike" and llm.max_retries == 0
+    assert llm.additional_kwargs["response_format"] == {"type": "json_object",
+                                                        "schema": {"type": "object"}}
+    roles = [str(m.role.value) for m in provider._messages(request)]
+    assert roles == ["system", "user", "assistant", "user"]
+    assert provider.small_model_likely and provider.schema_limits("solution", 1)
+
+
+@pytest.mark.parametrize("preset", [p for p in PRESETS if p != "openai-like"])
+def test_a_preset_without_its_integration_names_the_extra(preset):
+    module = PRESETS[preset][0]
+    if importlib.util.find_spec(module.rsplit(".", 1)[0]) and importlib.util.find_spec(module):
+        pytest.skip(f"{module} is installed here")
+    with pytest.raises(BadRequest, match=rf"interview-corvus\[{PRESETS[preset][2]}\]"):
+        LlamaIndexProvider(preset)
+
+
+def test_unknown_preset_and_images_are_refused():
+    with pytest.raises(BadRequest, match="choose one of"):
+        LlamaIndexProvider("nope")
+    provider = LlamaIndexProvider("openai-like", base_url="http://127.0.0.1:9/v1")
+    request = AnswerRequest(kind="solution", system="S", prompt="P", schema={},
+                            max_tokens=5, temperature=0, images=[__file__])  # type: ignore[list-item]
+    with pytest.raises(BadRequest, match="text only"):
+        provider._messages(request)
+
+
+def test_one_key_per_preset_in_the_keyring(memory_keyring):
+    secrets.set_api_key("groq", "gsk_" + "x" * 30)
+    llm = Settings(llm={"provider": "llama-index", "preset": "groq"}).llm
+    assert key_name(llm) == "groq"
+    assert key_name(Settings(llm={"provider": "openai"}).llm) == "openai"
+    if importlib.util.find_spec("llama_index.llms.groq"):
+        provider = build_provider(Settings(llm={"provider": "llama-index", "preset": "groq"}))
+        assert provider.api_key.startswith("gsk_")
+
+
+def test_the_settings_dialog_offers_presets_and_keeps_their_keys(qtbot, memory_keyring):
+    from interview_corvus.ui.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog(Settings())
+    qtbot.addWidget(dialog)
+    assert not dialog.preset.isEnabled()
+    dialog.provider.setCurrentText("llama-index")
+    dialog.preset.setCurrentText("mistral")
+    assert dialog.preset.isEnabled() and dialog.api_key.isEnabled()
+    dialog.api_key.setText("mistral-key-0123456789")
+    settings = dialog.save()
+    assert settings.llm.preset == "mistral"
+    assert secrets.get_api_key("mistral") == "mistral-key-0123456789"
+    assert secrets.get_api_key("llama-index") is None
