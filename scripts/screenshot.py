@@ -153,6 +153,10 @@ def shoot_states(app, out: Path) -> list[Path]:
     window.result.tabs.setCurrentIndex(1)  # the diff, coloured
     saved.append(grab(app, window, out / "state-diff.png"))
     window.result.tabs.setCurrentIndex(0)
+    # a finished answer can be followed up: the bar under it
+    window.panel.follow_up.edit.setText("now O(1) space")
+    saved.append(grab(app, window, out / "state-follow-up.png"))
+    window.panel.follow_up.edit.clear()
     # a run started over HTTP: announced; the user's code and answer stay
     window.editor.setPlainText("# my own draft, untouched\n" + code)
     slow = Settings(llm={"provider": "replay", "replay_path": str(_transcript(scratch,
@@ -176,6 +180,16 @@ def shoot_states(app, out: Path) -> list[Path]:
     window.history.refresh()
     window.history.reopen.emit(window.history.entries()[0])  # reopened: its own status
     saved.append(grab(app, window, out / "state-reopened-error.png"))
+    done(corvus)
+
+    # mid-stream: the section being written says so; a complexity shows once complete
+    corvus = make(provider="replay", replay_path=str(_transcript(scratch, delay=25)))
+    window = corvus.window
+    window.optimize()
+    wait(app, lambda: "writing" in window.result.list_title.text(), "a list being written")
+    saved.append(grab(app, window, out / "state-field-states.png"))
+    window.cancel()
+    wait(app, lambda: not window.busy, "cancelled run")
     done(corvus)
 
     # streaming off: visibly busy until the whole answer arrives

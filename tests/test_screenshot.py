@@ -31,7 +31,8 @@ def test_screenshots_of_the_real_window():
             image = QImage(str(out / f"window-{theme}-{stage}.png"))
             assert not image.isNull() and image.width() >= 800 and image.height() >= 500
     for state in ("first-launch", "diff", "external-run", "error-banner", "reopened-error",
-                  "busy-streaming-off", "narrow", "settings-bad-url"):
+                  "busy-streaming-off", "narrow", "settings-bad-url", "follow-up",
+                  "field-states"):
         image = QImage(str(out / f"state-{state}.png"))
         assert not image.isNull() and image.width() >= 300, state
     light = QImage(str(out / "window-light-done.png")).pixelColor(5, 400).lightness()

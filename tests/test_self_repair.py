@@ -71,30 +71,22 @@ def test_an_answer_cut_off_at_the_token_limit_is_asked_for_briefly():
     assert "cut off" in provider.requests[1].prompt and "briefly" in provider.requests[1].prompt
 
 
-def test_when_the_repair_fails_too_the_error_stays_typed():
+@pytest.mark.parametrize(("answers", "finish", "repair", "error", "reason", "asked"), [
+    # the repair fails too: its own error, typed
+    (['{"optimized_code": 12, ', "not json at all {]"], "stop", True, AnswerInvalid, "json", 2),
+    # the off switch keeps the first error
+    ([json.dumps(OPTIMIZATION)[:30]], "stop", False, AnswerIncomplete, "truncated", 1),
+    # a looping model is not asked again
+    (['{"optimized_code": "aaaa'], "repetition", True, AnswerIncomplete, "repetition", 1),
+], ids=["repair-fails-too", "off-switch", "looping-model"])
+def test_errors_that_stay_typed(answers, finish, repair, error, reason, asked):
     provider = FakeProvider()
-    provider.enqueue('{"optimized_code": 12, ', END)  # cut short, and not even a string
-    provider.enqueue("not json at all {]", END)
-    with pytest.raises(AnswerInvalid) as info:
-        _service(provider).get_code_optimization(CODE, "python")
-    assert info.value.reason == "json" and len(provider.requests) == 2
-
-
-def test_off_switch_keeps_the_first_error():
-    provider = FakeProvider()
-    provider.enqueue(json.dumps(OPTIMIZATION)[:30], END)
-    with pytest.raises(AnswerIncomplete) as info:
-        _service(provider, repair=False).get_code_optimization(CODE, "python")
-    assert info.value.reason == "truncated" and len(provider.requests) == 1
-
-
-def test_a_looping_model_is_not_asked_again():
-    provider = FakeProvider()
-    provider.finish_reason = "repetition"
-    provider.enqueue('{"optimized_code": "aaaa', END)
-    with pytest.raises(AnswerIncomplete) as info:
-        _service(provider).get_code_optimization(CODE, "python")
-    assert info.value.reason == "repetition" and len(provider.requests) == 1
+    provider.finish_reason = finish
+    for text in answers:
+        provider.enqueue(text, END)
+    with pytest.raises(error) as info:
+        _service(provider, repair=repair).get_code_optimization(CODE, "python")
+    assert info.value.reason == reason and len(provider.requests) == asked
 
 
 def test_the_repair_streams_as_the_same_run_over_sse_and_patches_rebuild_done():

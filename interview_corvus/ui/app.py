@@ -16,6 +16,7 @@ from interview_corvus.core.config.settings import Settings, load_settings
 from interview_corvus.core.runs.history import HistoryStore, open_history
 from interview_corvus.core.runs.hub import RunHub
 from interview_corvus.core.runs.service import LLMService
+from interview_corvus.ui import aio
 from interview_corvus.ui.hotkeys import HotkeyManager, effective_hotkeys
 from interview_corvus.ui.icon import app_icon
 from interview_corvus.ui.main_window import MainWindow
@@ -38,6 +39,7 @@ class CorvusApp(QObject):
                  *, tray: bool = True) -> None:
         super().__init__()
         self.app = app
+        self.loop = aio.attach(app)  # asyncio on Qt's loop (qasync) for the window's async work
         self.settings = settings or load_settings()
         self.service = service or LLMService(self.settings)
         notice = ""
@@ -174,6 +176,7 @@ class CorvusApp(QObject):
             self.server = None
         if self.service._provider is not None:
             self.service._provider.close()
+        aio.detach(self.loop)
 
 
 def run_app(argv: list[str] | None = None) -> int:

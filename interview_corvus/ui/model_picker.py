@@ -6,6 +6,8 @@ dialog lists what it found and returns the chosen model's settings.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import threading
 
 from PyQt6.QtCore import Qt, pyqtSignal
@@ -20,6 +22,7 @@ from PyQt6.QtWidgets import (
 )
 
 from interview_corvus.core.providers.discovery import FoundModel, discover
+from interview_corvus.ui.aio import spawn
 
 
 class ModelPicker(QDialog):
@@ -44,8 +47,15 @@ class ModelPicker(QDialog):
         self._set_ok()
         self.found.connect(self._on_found)
         self.resize(560, 320)
-        threading.Thread(target=lambda: self.found.emit(discover()), name="corvus-discover",
-                         daemon=True).start()
+        if not spawn(self._search):  # no asyncio loop in this process: a plain thread
+            threading.Thread(target=lambda: self.found.emit(discover()),
+                             name="corvus-discover", daemon=True).start()
+
+    async def _search(self) -> None:
+        """On the Qt loop (qasync): the walk and the probes run in a worker thread."""
+        models = await asyncio.to_thread(discover)
+        with contextlib.suppress(RuntimeError):  # the dialog was closed meanwhile
+            self.found.emit(models)
 
     def chosen(self) -> FoundModel | None:
         item = self.list.currentItem()

@@ -6,6 +6,8 @@ masked hint when one is stored and leaves it unchanged unless the user types.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import threading
 
 from PyQt6.QtCore import pyqtSignal
@@ -35,6 +37,7 @@ from interview_corvus.core.config.settings import (
     key_name,
 )
 from interview_corvus.core.errors import CorvusError
+from interview_corvus.ui.aio import spawn
 from interview_corvus.ui.forms import form_tab, spin
 from interview_corvus.ui.hotkeys import (
     default_hotkeys,
@@ -268,18 +271,27 @@ class SettingsDialog(QDialog):
         self.test_button.setEnabled(False)
         self.test_result.setText("Testing…")
 
-        def work() -> None:
-            from interview_corvus.core.providers import test_connection
+        async def test() -> None:  # on the Qt loop (qasync); the call in a worker thread
+            ok, message = await asyncio.to_thread(_test_result, settings, key)
+            with contextlib.suppress(RuntimeError):  # the dialog was closed meanwhile
+                self.tested.emit(ok, message)
 
-            try:
-                self.tested.emit(True, test_connection(settings, key or None))
-            except CorvusError as exc:
-                self.tested.emit(False, exc.message)
-            except Exception as exc:  # report, never crash the dialog
-                self.tested.emit(False, f"{type(exc).__name__}: {exc}")
-
-        threading.Thread(target=work, name="corvus-test-connection", daemon=True).start()
+        if not spawn(test):  # no asyncio loop in this process: a plain thread instead
+            threading.Thread(target=lambda: self.tested.emit(*_test_result(settings, key)),
+                             name="corvus-test-connection", daemon=True).start()
 
     def _on_tested(self, ok: bool, message: str) -> None:
         self.test_button.setEnabled(True)
         self.test_result.setText(("✓ " if ok else "✗ ") + message)
+
+
+def _test_result(settings: Settings, key: str) -> tuple[bool, str]:
+    """(ok, what to show) of reaching the configured provider once."""
+    from interview_corvus.core.providers import test_connection
+
+    try:
+        return True, test_connection(settings, key or None)
+    except CorvusError as exc:
+        return False, exc.message
+    except Exception as exc:  # report, never crash the dialog
+        return False, f"{type(exc).__name__}: {exc}"
