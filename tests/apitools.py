@@ -41,6 +41,12 @@ SOLUTION = {
     "alternative_approaches": "Counting sort when values are small.",
 }
 
+MCQ = {
+    "answer": "B) O(log n)",
+    "option_notes": ["A) no", "B) yes: each step halves the range", "C) no", "D) no"],
+    "explanation": "Binary search halves the range at each step — «log₂ n» steps.",
+}
+
 
 class ScriptedProvider(Provider):
     """Streams a JSON answer at a steady pace; input containing ``FAIL`` fails mid-stream.
@@ -55,6 +61,7 @@ class ScriptedProvider(Provider):
         self.name = name
         self.text = json.dumps(answer, ensure_ascii=False)
         self.solution_text = json.dumps(SOLUTION, ensure_ascii=False)
+        self.mcq_text = json.dumps(MCQ, ensure_ascii=False)
         self.delay = delay
         self.chunk = chunk
         self.started = 0
@@ -71,7 +78,8 @@ class ScriptedProvider(Provider):
         from interview_corvus.core.errors import Unavailable
 
         finished = False
-        text = self.solution_text if request.kind == "solution" else self.text
+        text = {"solution": self.solution_text, "mcq": self.mcq_text}.get(request.kind,
+                                                                          self.text)
         try:
             for i in range(0, len(text), self.chunk):
                 if i and "FAIL" in request.prompt and i > len(text) // 3:

@@ -35,9 +35,9 @@ LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 # cannot add the token to the page's own fetch of /openapi.json.
 PUBLIC_PATHS = frozenset({"/", "/health", "/favicon.ico", "/docs", "/openapi.json",
                           "/docs/oauth2-redirect"})
-RUN_STARTING = ("/optimize", "/solve")
+RUN_STARTING = ("/optimize", "/solve", "/mcq")
 POST_ROUTES = frozenset({"/optimize", "/optimize-stream", "/solve", "/solve-stream",
-                         "/optimize-batch-stream"})
+                         "/mcq", "/mcq-stream", "/optimize-batch-stream"})
 FOLLOW_UP = re.compile(r"/runs/[^/]+/follow-up")  # POST: starts a run too
 
 

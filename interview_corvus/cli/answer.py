@@ -103,6 +103,8 @@ def _submit(hub: Any, args: argparse.Namespace, text: str, images: list[Path],
                 or default_language)
     if args.command == "optimize":
         job = service.optimization_job(text, language)
+    elif args.command == "mcq":
+        job = service.mcq_job(text, language)
     elif images:
         job = service.image_solution_job(images, language)
     else:
@@ -122,7 +124,7 @@ def _continue(hub: Any, args: argparse.Namespace) -> Any:
         run_id = next((e.id for e in hub.history.list(limit=100) if e.status == "done"), None)
         if run_id is None:
             raise UsageError("there is no finished run to continue yet")
-    kind = "optimization" if args.command == "optimize" else "solution"
+    kind = {"optimize": "optimization", "solve": "solution", "mcq": "mcq"}[args.command]
     return submit_follow_up(hub, run_id, args.follow_up, origin="cli", kind=kind,
                             language=args.language)
 

@@ -53,6 +53,8 @@ def _parser() -> argparse.ArgumentParser:
         ("optimize", "optimize the code in FILE", "source file to optimize ('-' for stdin)"),
         ("solve", "solve the problem in FILE",
          "problem text ('-' for stdin), or screenshots (.png/.jpg) for vision models"),
+        ("mcq", "answer the multiple-choice question in FILE",
+         "the question with its options ('-' for stdin)"),
     ):
         cmd = sub.add_parser(name, help=help_text, description=help_text)
         cmd.add_argument("files", nargs="*", metavar="FILE", help=file_help)

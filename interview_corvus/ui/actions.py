@@ -38,6 +38,8 @@ class WindowActions:
                              _Pixmap.SP_MediaPlay, "Optimize the code")
         self.solve = make("&Solve", ["Ctrl+Shift+Return", "Ctrl+Shift+Enter"],
                           _Pixmap.SP_DialogApplyButton, "Solve the problem (text or screenshots)")
+        self.mcq = make("&MCQ", ["Ctrl+M"], _Pixmap.SP_MessageBoxQuestion,
+                        "Answer a multiple-choice question (paste it with its options)")
         self.cancel = make("&Cancel", ["Esc"], _Pixmap.SP_BrowserStop, "Cancel the run")
         self.retry = make("&Retry", ["F5"], _Pixmap.SP_BrowserReload, "Run the last request again")
         self.capture = make("Ca&pture", ["Ctrl+Shift+P"], _Pixmap.SP_ComputerIcon,
@@ -71,7 +73,8 @@ class WindowActions:
         groups: dict[str, list[QAction | None]] = {
             "&File": [self.open, None, self.settings, None, self.quit],
             "&Edit": [self.copy_code, None, self.reset],
-            "&Run": [self.optimize, self.solve, self.cancel, self.retry, None, self.capture],
+            "&Run": [self.optimize, self.solve, self.mcq, self.cancel, self.retry, None,
+                     self.capture],
             "&View": [history_toggle, None, self.next_pane, self.previous_pane],
             "&Help": [self.shortcuts, self.about],
         }
@@ -89,7 +92,7 @@ class WindowActions:
         toolbar.setObjectName("actions")  # saved and restored with the window state
         toolbar.setMovable(False)
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        for action in (self.optimize, self.solve, self.cancel):
+        for action in (self.optimize, self.solve, self.mcq, self.cancel):
             toolbar.addAction(action)
         toolbar.addSeparator()
         for action in (self.capture, self.open, self.reset):

@@ -67,6 +67,7 @@ class MainWindow(QMainWindow):
                                                      self.inputs.captures)
         self.window_actions = actions = WindowActions(self)
         for action, slot in ((actions.optimize, self.optimize), (actions.solve, self.solve),
+                             (actions.mcq, lambda: self._start("mcq", self.editor.toPlainText())),
                              (actions.cancel, self.cancel), (actions.retry, self.retry),
                              (actions.capture, self.capture), (actions.reset, self.reset),
                              (actions.open, self.inputs.choose_file), (actions.quit, self.close),
@@ -141,8 +142,7 @@ class MainWindow(QMainWindow):
         return self.worker is not None
 
     @property
-    def watching(self) -> RunWorker | None:
-        """A run from elsewhere shown in the answer panel."""
+    def watching(self) -> RunWorker | None:  # a run from elsewhere shown in the panel
         return self.external.following
 
     def optimize(self) -> None:
@@ -212,7 +212,7 @@ class MainWindow(QMainWindow):
 
     def _set_busy(self, busy: bool) -> None:
         for action in (self.window_actions.optimize, self.window_actions.solve,
-                       self.window_actions.retry):
+                       self.window_actions.mcq, self.window_actions.retry):
             action.setEnabled(not busy)
         self.window_actions.cancel.setEnabled(busy or self.watching is not None)
         self.status.set_running(busy)

@@ -113,7 +113,8 @@ class ResultView(QWidget):
             widget.setAccessibleName(name)
         details = QWidget()
         layout = QVBoxLayout(details)
-        layout.addWidget(QLabel("Complexity (before → after)"))
+        self.complexity_title = QLabel("Complexity (before → after)")
+        layout.addWidget(self.complexity_title)
         layout.addWidget(self.complexity)
         layout.addWidget(self.list_title)
         layout.addWidget(self.improvements)
@@ -149,6 +150,9 @@ class ResultView(QWidget):
         if answer.EXTRA:
             self.extra_title.setText(answer.EXTRA[1])
         self.extra_title.setVisible(answer.EXTRA is not None)
+        self.complexity_title.setVisible(bool(answer.COMPLEXITY))  # an MCQ has none
+        self.complexity.setVisible(bool(answer.COMPLEXITY))
+        self.tabs.setTabText(0, "Code" if answer.SHOWS_CODE else answer.CODE_TITLE)
         self.extra.setVisible(answer.EXTRA is not None)
 
     def clear(self) -> None:
@@ -172,7 +176,7 @@ class ResultView(QWidget):
         self.model = model
         data: dict[str, Any] = model.__dict__
         language = data.get("language") or "python"
-        self.code.highlighter.set_language(language)
+        self.code.highlighter.set_language(language if model.SHOWS_CODE else "text")
         self.code.show_text(data[model.CODE_FIELD])
         items = data[model.LIST_FIELD]
         # a complexity shows once written in full ("O(" is no answer); "…" while it streams
@@ -211,7 +215,8 @@ class ResultView(QWidget):
             text = title + (" · writing…" if model.writing(name) else "")
             if label.text() != text:
                 label.setText(text)
-        code = "Code" + (" · writing…" if model.writing(model.CODE_FIELD) else "")
+        code = ("Code" if model.SHOWS_CODE else model.CODE_TITLE) + (
+            " · writing…" if model.writing(model.CODE_FIELD) else "")
         if self.tabs.tabText(0) != code:
             self.tabs.setTabText(0, code)
 

@@ -39,8 +39,8 @@ def request_for_entry(entry: Any) -> tuple[str, Any, str]:
     """(action, payload, language) that runs a history entry again as it was."""
     if entry.parent_id:
         return "follow_up", (entry.parent_id, entry.input, entry.kind), entry.language
-    if MODELS[entry.kind].ACTION == "optimize":
-        return "optimize", entry.input, entry.language
+    if MODELS[entry.kind].ACTION in ("optimize", "mcq"):
+        return MODELS[entry.kind].ACTION, entry.input, entry.language
     lines = entry.input.splitlines()
     images = []
     for line in lines:
@@ -71,6 +71,8 @@ def start_run(hub: RunHub, action: str, payload: Any, language: str) -> HubRun:
                                 language=language)
     if action == "optimize":
         job = service.optimization_job(payload, language)
+    elif action == "mcq":
+        job = service.mcq_job(payload, language)
     elif action == "solve_images":
         job = service.image_solution_job(payload[0], language, payload[1])
     else:

@@ -16,9 +16,11 @@ from interview_corvus.core.answers.models import (
     LANGUAGES,
     CodeOptimization,
     CodeSolution,
+    MultipleChoiceAnswer,
     StreamedAnswer,
     normalize_language,
 )
+from interview_corvus.core.runs.attempt import Job
 from interview_corvus.core.runs.hub import HubRun
 
 MAX_INPUT = 100_000
@@ -61,6 +63,13 @@ class SolveRequest(_Input):
         return self.problem
 
 
+class QuestionRequest(_Input):
+    question: Text = Field(description="The multiple-choice question, with its options.")
+
+    def text(self) -> str:
+        return self.question
+
+
 class FollowUpRequest(BaseModel):
     message: Text = Field(description="What to do next with the answer, e.g. \"now O(1) "
                                       "space\" or \"explain line 3\".")
@@ -92,8 +101,9 @@ SSE_DOC: dict[int | str, dict[str, Any]] = {200: {
     "content": {"text/event-stream": {"schema": {"type": "string"}}}}}
 STREAM_ERRORS = errors(400, 401, 413, 415, 422, 429, 503)
 # the request body of each kind of answer
-BODIES: dict[type[StreamedAnswer], type[_Input]] = {CodeOptimization: OptimizeRequest,
-                                                    CodeSolution: SolveRequest}
+BODIES: dict[type[StreamedAnswer], type[_Input]] = {
+    CodeOptimization: OptimizeRequest, CodeSolution: SolveRequest,
+    MultipleChoiceAnswer: QuestionRequest}
 
 
 def answers_router(streams: Streams) -> APIRouter:
@@ -102,9 +112,12 @@ def answers_router(streams: Streams) -> APIRouter:
 
     def submit(body: _Input) -> HubRun:
         service = hub.service
-        job = (service.optimization_job if isinstance(body, OptimizeRequest)
-               else service.solution_job)(body.text(), body.language)
-        return hub.submit(job, origin="http", input_text=body.text())
+        makers: dict[type[_Input], Callable[[str, str], Job]] = {
+            OptimizeRequest: service.optimization_job, SolveRequest: service.solution_job,
+            QuestionRequest: service.mcq_job}
+        make = makers[type(body)]
+        return hub.submit(make(body.text(), body.language), origin="http",
+                          input_text=body.text())
 
     def add(model: type[StreamedAnswer], path: str, endpoint: Callable[..., Any],
             doc: str, **kw: Any) -> None:

@@ -29,7 +29,7 @@ _EXTENSIONS = {
     ".swift": "swift", ".sql": "sql",
 }
 
-Kind = Literal["optimization", "solution"]
+Kind = Literal["optimization", "solution", "mcq"]
 FieldState = Literal["pending", "streaming", "done"]
 
 
@@ -70,6 +70,7 @@ class StreamedAnswer(BaseModel):
     # complexity rows: (label, field before, field after); "" where there is no before
     COMPLEXITY: ClassVar[tuple[tuple[str, str, str], ...]]
     EXTRA: ClassVar[tuple[str, str] | None] = None  # (field, title) of a further text section
+    SHOWS_CODE: ClassVar[bool] = True  # CODE_FIELD holds code (highlighted as the language)
     # bounds that keep a small model's answer finite and on topic (see answer_schema); code
     # has no maxLength: max_tokens and the loop detector bound it, whatever the input size
     SMALL_MODEL_LIMITS: ClassVar[dict[str, int]]
@@ -230,7 +231,34 @@ class CodeSolution(StreamedAnswer):
                 "edge_cases": 250, "alternative_approaches": 300}
 
 
+class MultipleChoiceAnswer(StreamedAnswer):
+    """The answer to a multiple-choice question, with a word on every option."""
+
+    KIND: ClassVar[Kind] = "mcq"
+    ACTION: ClassVar[str] = "mcq"
+    EMPTY_INPUT: ClassVar[str] = "There is no question to answer: the input is empty."
+    CODE_FIELD: ClassVar[str] = "answer"
+    CODE_TITLE: ClassVar[str] = "Answer"
+    SHOWS_CODE: ClassVar[bool] = False
+    LIST_FIELD: ClassVar[str] = "option_notes"
+    LIST_TITLE: ClassVar[str] = "Each option"
+    COMPLEXITY: ClassVar[tuple[tuple[str, str, str], ...]] = ()
+    SMALL_MODEL_LIMITS: ClassVar[dict[str, int]] = {
+        "answer": 200, "option_notes": 6, "option_notes[]": 150, "explanation": 300}
+
+    answer: str = Field(default="", description="The correct option, e.g. \"B) O(n log n)\".")
+    language: str = Field(default="", description="The programming language in question.")
+    option_notes: list[str] = Field(
+        default_factory=list, description="Every option in order, and why it is right or wrong.")
+    explanation: str = Field(default="", description="Why the answer is correct.")
+
+    @classmethod
+    def expected_sizes(cls, input_chars: int) -> dict[str, float]:
+        return {"answer": 25, "option_notes": 400, "explanation": 400}
+
+
 MODELS: dict[str, type[StreamedAnswer]] = {
     "optimization": CodeOptimization,
     "solution": CodeSolution,
+    "mcq": MultipleChoiceAnswer,
 }

@@ -34,6 +34,11 @@ TASKS = {
         "code, explain it, give its time and space complexity, list the edge cases "
         "it handles and mention alternative approaches.",
         "Problem:\n{text}"),
+    "mcq": (
+        "Answer this multiple-choice question about programming ({language}). Give the "
+        "correct option, go through every option in order saying why it is right or "
+        "wrong, and explain the answer.",
+        "Question:\n{text}"),
 }
 
 

@@ -92,7 +92,7 @@ class LLMSettings(BaseModel):
         default=True, description="Ask once more when the answer is invalid or cut off.")
     timeout: float = Field(default=120.0, gt=0)
     context_size: int = Field(default=4096, ge=512, le=131_072)
-    task_prompts: dict[Literal["optimization", "solution"], str] = Field(
+    task_prompts: dict[Literal["optimization", "solution", "mcq"], str] = Field(
         default_factory=dict, description="Your own task prompt per kind of answer (it may "
         "use {language}); the answer fields and the input are added after it.")
 

@@ -18,6 +18,7 @@ from interview_corvus.core.answers import prompts
 from interview_corvus.core.answers.models import (
     CodeOptimization,
     CodeSolution,
+    MultipleChoiceAnswer,
     StreamedAnswer,
     normalize_language,
 )
@@ -100,6 +101,10 @@ class LLMService:
 
     def solution_job(self, problem: str, language: str) -> Job:
         return self._text_job(CodeSolution, problem, language)
+
+    def mcq_job(self, question: str, language: str) -> Job:
+        """Answer a multiple-choice question (the options are in the text)."""
+        return self._text_job(MultipleChoiceAnswer, question, language)
 
     def image_solution_job(self, images: Sequence[str | Path], language: str,
                            text: str = "") -> Job:
