@@ -59,3 +59,23 @@ def test_finding_models_runs_on_the_loop(qtbot, make_app):
     qtbot.addWidget(picker)
     qtbot.waitUntil(lambda: picker.list.count() >= 1, timeout=10_000)
     assert "found" in picker.note.text() and picker.chosen() is not None
+
+
+def test_runs_from_elsewhere_are_watched_on_the_loop_without_a_thread(qtbot, make_app,
+                                                                      tmp_path):
+    from fakes import CODE, transcript
+
+    from interview_corvus.ui.worker import RunWorker
+
+    corvus = make_app(transcript(tmp_path, delay=40))
+    window = corvus.window
+    run = corvus.hub.submit(corvus.service.optimization_job(CODE, "python"), origin="http",
+                            input_text=CODE)
+    qtbot.waitUntil(lambda: window.external_bar.isVisible(), timeout=5000)
+    assert not RunWorker._running  # announced and watched by the async cursor alone
+    window.external_bar.follow_button.click()  # shown on request: now a worker follows it
+    assert len(RunWorker._running) == 1 and window.watching is not None
+    run.finished.wait(20)
+    qtbot.waitUntil(lambda: not window.external_bar.isVisible() and window.watching is None,
+                    timeout=5000)
+    assert window.result.code.text()  # the followed run's answer is in the panel

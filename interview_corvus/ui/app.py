@@ -81,7 +81,7 @@ class CorvusApp(QObject):
         self.hotkeys.apply(effective_hotkeys(settings.ui.hotkeys), self._handlers())
         self._apply_server(settings)
         self.window.apply_settings(settings)
-        self.window.set_server_url(self.server.url if self.server is not None else "")
+        self.window.status.set_server_url(self.server.url if self.server is not None else "")
 
     def open_settings(self) -> SettingsDialog:
         # the window's copy: it also holds what the window remembered (e.g. a dismissed hint)

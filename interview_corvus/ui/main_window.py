@@ -15,7 +15,7 @@ from interview_corvus.core.config.settings import Settings
 from interview_corvus.core.errors import CorvusError
 from interview_corvus.core.runs.follow_up import thread
 from interview_corvus.core.runs.history import RunEntry
-from interview_corvus.core.runs.hub import RunHub
+from interview_corvus.core.runs.hub import HubRun, RunHub
 from interview_corvus.ui.actions import WindowActions
 from interview_corvus.ui.answer_panel import AnswerPanel
 from interview_corvus.ui.external_runs import ExternalRuns
@@ -119,7 +119,7 @@ class MainWindow(QMainWindow):
         self.inputs.language_detected.connect(
             lambda language: self.status.say(f"language set to {language} (detected)", 4000))
         self.external = ExternalRuns(self.hub, self.external_bar, self)
-        self.external.arrived.connect(lambda _w: self.history.refresh())
+        self.external.arrived.connect(lambda _run: self.history.refresh())
         self.external.follow_requested.connect(self._on_follow)
         self.external.ended.connect(self._on_worker_finished)
         self.demo_hint.show_for(self.settings)
@@ -132,9 +132,6 @@ class MainWindow(QMainWindow):
     def _on_demo_hint_dismissed(self) -> None:
         """Remember it: the note is for the first launch, not every launch."""
         self.apply_settings(self.demo_hint.remember_dismissed(self.settings))
-
-    def set_server_url(self, url: str) -> None:
-        self.status.set_server_url(url)
 
     # -- actions ----------------------------------------------------------
     @property
@@ -211,19 +208,19 @@ class MainWindow(QMainWindow):
         self.captures.capture(self)
 
     def _set_busy(self, busy: bool) -> None:
-        for action in (self.window_actions.optimize, self.window_actions.solve,
-                       self.window_actions.mcq, self.window_actions.retry):
+        acts = self.window_actions
+        for action in (acts.optimize, acts.solve, acts.mcq, acts.retry):
             action.setEnabled(not busy)
-        self.window_actions.cancel.setEnabled(busy or self.watching is not None)
+        acts.cancel.setEnabled(busy or self.watching is not None)
         self.status.set_running(busy)
         self.external.can_follow = not busy
         self.external.refresh()
 
-    def _on_worker_finished(self, worker: RunWorker) -> None:
+    def _on_worker_finished(self, worker: RunWorker | HubRun) -> None:
         own = worker is self.worker
         if own:
             self.worker = None
-            if self.status.outcome == "done":
+            if self.status.outcome == "done" and isinstance(worker, RunWorker):
                 self._offer_follow_up(worker.run.id)
         if own or not self.busy:
             self._set_busy(self.busy)
@@ -293,7 +290,9 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent | None) -> None:
         save_layout(self)
-        for worker in (self.worker, *self.external.workers):  # closing: stop them all
+        for run in self.external.runs:  # closing: stop them all
+            run.cancel()
+        for worker in (self.worker, self.watching):
             if worker is not None:
                 worker.cancel()
                 worker.wait(3000)
