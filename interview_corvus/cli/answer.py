@@ -96,25 +96,22 @@ def answer(args: argparse.Namespace) -> int:
 
 def _submit(hub: Any, args: argparse.Namespace, text: str, images: list[Path],
             default_language: str) -> Any:
-    from interview_corvus.core.answers.models import language_for_suffix
+    from interview_corvus.core.answers.models import KIND_OF_ACTION, language_for_suffix
 
     service = hub.service
     language = (args.language or language_for_suffix(Path(args.files[0]).suffix)
                 or default_language)
-    if args.command == "optimize":
-        job = service.optimization_job(text, language)
-    elif args.command == "mcq":
-        job = service.mcq_job(text, language)
-    elif images:
+    if images:
         job = service.image_solution_job(images, language)
     else:
-        job = service.solution_job(text, language)
+        job = service.text_job(KIND_OF_ACTION[args.command], text, language)
     input_text = text or "\n".join(str(p) for p in images)
     return hub.submit(job, origin="cli", input_text=input_text)
 
 
 def _continue(hub: Any, args: argparse.Namespace) -> Any:
     """A follow-up of ``--run ID``, or of the newest finished run in the history."""
+    from interview_corvus.core.answers.models import KIND_OF_ACTION
     from interview_corvus.core.runs.follow_up import submit_follow_up
 
     run_id = args.run
@@ -124,9 +121,8 @@ def _continue(hub: Any, args: argparse.Namespace) -> Any:
         run_id = next((e.id for e in hub.history.list(limit=100) if e.status == "done"), None)
         if run_id is None:
             raise UsageError("there is no finished run to continue yet")
-    kind = {"optimize": "optimization", "solve": "solution", "mcq": "mcq"}[args.command]
-    return submit_follow_up(hub, run_id, args.follow_up, origin="cli", kind=kind,
-                            language=args.language)
+    return submit_follow_up(hub, run_id, args.follow_up, origin="cli",
+                            kind=KIND_OF_ACTION[args.command], language=args.language)
 
 
 class _Discard:

@@ -152,7 +152,6 @@ class ResultView(QWidget):
         self.extra_title.setVisible(answer.EXTRA is not None)
         self.complexity_title.setVisible(bool(answer.COMPLEXITY))  # an MCQ has none
         self.complexity.setVisible(bool(answer.COMPLEXITY))
-        self.tabs.setTabText(0, "Code" if answer.SHOWS_CODE else answer.CODE_TITLE)
         self.extra.setVisible(answer.EXTRA is not None)
 
     def clear(self) -> None:

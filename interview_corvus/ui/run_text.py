@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from interview_corvus.core.answers.models import MODELS
+from interview_corvus.core.answers.models import KIND_OF_ACTION, MODELS
 from interview_corvus.core.errors import CorvusError
 from interview_corvus.core.runs.follow_up import submit_follow_up
 from interview_corvus.core.runs.hub import HubRun, RunHub
@@ -69,14 +69,10 @@ def start_run(hub: RunHub, action: str, payload: Any, language: str) -> HubRun:
         parent_id, message, kind = payload
         return submit_follow_up(hub, parent_id, message, origin="window", kind=kind,
                                 language=language)
-    if action == "optimize":
-        job = service.optimization_job(payload, language)
-    elif action == "mcq":
-        job = service.mcq_job(payload, language)
-    elif action == "solve_images":
+    if action == "solve_images":
         job = service.image_solution_job(payload[0], language, payload[1])
     else:
-        job = service.solution_job(payload, language)
+        job = service.text_job(KIND_OF_ACTION[action], payload, language)
     text = payload if isinstance(payload, str) else images_input(*payload)
     return hub.submit(job, origin="window", input_text=text)
 

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import Response
@@ -14,13 +14,10 @@ from interview_corvus.api.errors import errors, event_id
 from interview_corvus.api.streams import Streams
 from interview_corvus.core.answers.models import (
     LANGUAGES,
-    CodeOptimization,
-    CodeSolution,
-    MultipleChoiceAnswer,
+    MODELS,
     StreamedAnswer,
     normalize_language,
 )
-from interview_corvus.core.runs.attempt import Job
 from interview_corvus.core.runs.hub import HubRun
 
 MAX_INPUT = 100_000
@@ -28,6 +25,9 @@ MAX_BATCH = 20
 
 
 class _Input(BaseModel):
+    KIND: ClassVar[str]  # the kind of answer asked for
+    FIELD: ClassVar[str]  # the field holding the user's text
+
     language: str = Field(default="python", description=f"One of: {', '.join(LANGUAGES)}",
                           json_schema_extra={"enum": list(LANGUAGES)})
 
@@ -37,7 +37,7 @@ class _Input(BaseModel):
         return normalize_language(value)
 
     def text(self) -> str:
-        raise NotImplementedError
+        return str(getattr(self, self.FIELD))
 
 
 def _not_blank(value: str) -> str:
@@ -50,24 +50,18 @@ Text = Annotated[str, Field(min_length=1, max_length=MAX_INPUT), AfterValidator(
 
 
 class OptimizeRequest(_Input):
+    KIND, FIELD = "optimization", "code"
     code: Text = Field(description="The code to optimize.")
-
-    def text(self) -> str:
-        return self.code
 
 
 class SolveRequest(_Input):
+    KIND, FIELD = "solution", "problem"
     problem: Text = Field(description="The problem text.")
-
-    def text(self) -> str:
-        return self.problem
 
 
 class QuestionRequest(_Input):
+    KIND, FIELD = "mcq", "question"
     question: Text = Field(description="The multiple-choice question, with its options.")
-
-    def text(self) -> str:
-        return self.question
 
 
 class FollowUpRequest(BaseModel):
@@ -102,8 +96,7 @@ SSE_DOC: dict[int | str, dict[str, Any]] = {200: {
 STREAM_ERRORS = errors(400, 401, 413, 415, 422, 429, 503)
 # the request body of each kind of answer
 BODIES: dict[type[StreamedAnswer], type[_Input]] = {
-    CodeOptimization: OptimizeRequest, CodeSolution: SolveRequest,
-    MultipleChoiceAnswer: QuestionRequest}
+    MODELS[body.KIND]: body for body in (OptimizeRequest, SolveRequest, QuestionRequest)}
 
 
 def answers_router(streams: Streams) -> APIRouter:
@@ -111,13 +104,8 @@ def answers_router(streams: Streams) -> APIRouter:
     hub = streams.hub
 
     def submit(body: _Input) -> HubRun:
-        service = hub.service
-        makers: dict[type[_Input], Callable[[str, str], Job]] = {
-            OptimizeRequest: service.optimization_job, SolveRequest: service.solution_job,
-            QuestionRequest: service.mcq_job}
-        make = makers[type(body)]
-        return hub.submit(make(body.text(), body.language), origin="http",
-                          input_text=body.text())
+        job = hub.service.text_job(body.KIND, body.text(), body.language)
+        return hub.submit(job, origin="http", input_text=body.text())
 
     def add(model: type[StreamedAnswer], path: str, endpoint: Callable[..., Any],
             doc: str, **kw: Any) -> None:

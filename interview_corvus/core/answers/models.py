@@ -262,3 +262,5 @@ MODELS: dict[str, type[StreamedAnswer]] = {
     "solution": CodeSolution,
     "mcq": MultipleChoiceAnswer,
 }
+# the verb that makes each kind (the CLI command, the window's action) → its kind
+KIND_OF_ACTION: dict[str, str] = {model.ACTION: kind for kind, model in MODELS.items()}

@@ -12,12 +12,12 @@ from __future__ import annotations
 import json
 
 from interview_corvus.core.answers import prompts
-from interview_corvus.core.answers.models import MODELS, CodeOptimization
+from interview_corvus.core.answers.models import MODELS
 from interview_corvus.core.errors import BadRequest
 from interview_corvus.core.runs.attempt import Job
 from interview_corvus.core.runs.history import RunEntry
 from interview_corvus.core.runs.hub import HubRun, RunHub
-from interview_corvus.core.runs.service import LLMService, language_of
+from interview_corvus.core.runs.service import LLMService, answer_class, language_of
 from interview_corvus.core.stream.partial_json import clean_text
 
 MAX_TURNS = 6  # earlier answers sent along (the oldest are dropped first)
@@ -86,14 +86,12 @@ def follow_up_job(service: LLMService, chain: list[RunEntry], message: str,
                          f"{MAX_MESSAGE}).")
     parent = chain[-1]
     kind = kind or parent.kind
-    if kind not in MODELS:
-        raise BadRequest(f"Unknown kind {kind!r}; choose one of: {', '.join(MODELS)}.")
-    model_cls = MODELS[kind]
+    model_cls = answer_class(kind)
     language = language_of(language or parent.language)
     base = _base_code(parent, kind)
     job = service.answer_job(model_cls, language, len(base), lambda language, schema:
                              prompts.follow_up_prompt(kind, message, language, schema, base))
-    if model_cls is CodeOptimization:
+    if "original_code" in model_cls.REQUEST_FIELDS:
         job.fixed["original_code"] = base
     job.request.turns = [turn for entry in chain
                          for turn in (("user", _request_text(entry)),

@@ -16,9 +16,9 @@ from typing import Any
 
 from interview_corvus.core.answers import prompts
 from interview_corvus.core.answers.models import (
+    MODELS,
     CodeOptimization,
     CodeSolution,
-    MultipleChoiceAnswer,
     StreamedAnswer,
     normalize_language,
 )
@@ -70,7 +70,7 @@ class LLMService:
 
     # -- jobs -------------------------------------------------------------
     def answer_job(self, model_cls: type[StreamedAnswer], language: str, input_chars: int,
-             prompt: Callable[[str, dict[str, Any]], str]) -> Job:
+                   prompt: Callable[[str, dict[str, Any]], str]) -> Job:
         """A job for ``model_cls``: the schema (bounded where the provider needs it), the
         prompt (``prompt(language, schema)``) and the fields the request fixes. The text,
         image and follow-up jobs are all made here."""
@@ -84,7 +84,10 @@ class LLMService:
         return Job(model_cls, request, {"language": language},
                    model_cls.expected_sizes(input_chars))
 
-    def _text_job(self, model_cls: type[StreamedAnswer], text: str, language: str) -> Job:
+    def text_job(self, kind: str, text: str, language: str) -> Job:
+        """A job for any kind of answer asked in text (``MODELS``: optimization, solution,
+        mcq); the calls below name one kind each."""
+        model_cls = answer_class(kind)
         if not text or not text.strip():
             raise BadRequest(model_cls.EMPTY_INPUT)
         text = clean_text(text)
@@ -97,14 +100,14 @@ class LLMService:
         return job
 
     def optimization_job(self, code: str, language: str) -> Job:
-        return self._text_job(CodeOptimization, code, language)
+        return self.text_job("optimization", code, language)
 
     def solution_job(self, problem: str, language: str) -> Job:
-        return self._text_job(CodeSolution, problem, language)
+        return self.text_job("solution", problem, language)
 
     def mcq_job(self, question: str, language: str) -> Job:
         """Answer a multiple-choice question (the options are in the text)."""
-        return self._text_job(MultipleChoiceAnswer, question, language)
+        return self.text_job("mcq", question, language)
 
     def image_solution_job(self, images: Sequence[str | Path], language: str,
                            text: str = "") -> Job:
@@ -125,7 +128,8 @@ class LLMService:
             )
         text = clean_text(text)
         job = self.answer_job(CodeSolution, language, 0, lambda language, schema:
-                        prompts.image_solution_prompt(language, schema, len(paths), text))
+                              prompts.image_solution_prompt(language, schema, len(paths),
+                                                            text))
         job.request.images = paths
         return job
 
@@ -214,6 +218,13 @@ class LLMService:
     def aget_code_solution_stream(self, problem: str, language: str
                                   ) -> AsyncIterator[StreamedAnswer]:
         return self.astream_job(self.solution_job(problem, language))
+
+
+def answer_class(kind: str) -> type[StreamedAnswer]:
+    """The answer model of ``kind``; an unknown kind is a ``BadRequest`` naming the choices."""
+    if kind not in MODELS:
+        raise BadRequest(f"Unknown kind {kind!r}; choose one of: {', '.join(MODELS)}.")
+    return MODELS[kind]
 
 
 def language_of(value: str) -> str:
