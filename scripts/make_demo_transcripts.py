@@ -1,4 +1,4 @@
-"""Write the demo replay transcripts shipped in interview_corvus/resources/.
+"""Write the demo replay transcripts shipped in resources/demo/.
 
 Deltas are cut at 1-8 characters with timing like a fast remote model
 (about 100 deltas per second). Run again after changing the answers.
@@ -10,7 +10,7 @@ import json
 import random
 from pathlib import Path
 
-OUT = Path(__file__).resolve().parent.parent / "interview_corvus" / "resources"
+OUT = Path(__file__).resolve().parent.parent / "resources" / "demo"
 
 OPTIMIZATION = {
     "optimized_code": (
@@ -92,8 +92,8 @@ def transcript(answer: dict, seed: int) -> list[dict]:
 
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
-    for name, answer, seed in (("demo_optimization", OPTIMIZATION, 1),
-                               ("demo_solution", SOLUTION, 2)):
+    for name, answer, seed in (("optimization", OPTIMIZATION, 1),
+                               ("solution", SOLUTION, 2)):
         path = OUT / f"{name}.jsonl"
         lines = transcript(answer, seed)
         path.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines),

@@ -72,7 +72,7 @@ def shoot(out: Path) -> int:
     from interview_corvus.ui.app import CorvusApp
 
     app = QApplication(sys.argv[:1])
-    transcript = ROOT / "interview_corvus" / "resources" / "demo_optimization.jsonl"
+    transcript = ROOT / "resources" / "demo" / "optimization.jsonl"
     saved: list[Path] = []
     for theme in ("light", "dark"):
         settings = Settings(llm={"provider": "replay", "replay_path": str(transcript)},
@@ -101,7 +101,7 @@ def shoot(out: Path) -> int:
 def _transcript(directory: Path, *, fail: str | None = None, delay: float = 10) -> Path:
     import json
 
-    demo = ROOT / "interview_corvus" / "resources" / "demo_optimization.jsonl"
+    demo = ROOT / "resources" / "demo" / "optimization.jsonl"
     lines = [json.loads(line) for line in demo.read_text().splitlines() if line.strip()]
     if fail:
         lines.insert(10, {"raise": fail})

@@ -11,7 +11,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from servers import recorded  # noqa: F401 - a shared fixture
 
-RESOURCES = Path(__file__).resolve().parent.parent / "interview_corvus" / "resources"
+DEMO = Path(__file__).resolve().parent.parent / "resources" / "demo"
 
 
 @pytest.fixture(autouse=True)
@@ -31,12 +31,12 @@ def _isolated_dirs(tmp_path_factory, monkeypatch):
 
 @pytest.fixture
 def demo_optimization() -> Path:
-    return RESOURCES / "demo_optimization.jsonl"
+    return DEMO / "optimization.jsonl"
 
 
 @pytest.fixture
 def demo_solution() -> Path:
-    return RESOURCES / "demo_solution.jsonl"
+    return DEMO / "solution.jsonl"
 
 
 @pytest.fixture

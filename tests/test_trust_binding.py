@@ -15,7 +15,7 @@ from apitools import ANSWER, ScriptedProvider, make_hub
 
 from interview_corvus.api.server import EmbeddedServer
 
-RESOURCES = Path(__file__).resolve().parent.parent / "interview_corvus" / "resources"
+DEMO = Path(__file__).resolve().parent.parent / "resources" / "demo"
 
 
 def ipv6_loopback() -> bool:
@@ -44,7 +44,7 @@ def serve(tmp_path, *args: str, env_extra: dict | None = None) -> tuple[subproce
            "INTERVIEW_CORVUS_CONFIG_DIR": str(tmp_path / "c"), **(env_extra or {})}
     proc = subprocess.Popen(
         [sys.executable, "-m", "interview_corvus.cli", "serve", "--port", "0", "--provider",
-         "replay", "--replay", str(RESOURCES / "demo_optimization.jsonl"), *args],
+         "replay", "--replay", str(DEMO / "optimization.jsonl"), *args],
         stderr=subprocess.PIPE, text=True, env=env)
     line = proc.stderr.readline()
     assert "serving on" in line, line + proc.stderr.read()

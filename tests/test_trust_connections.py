@@ -15,7 +15,7 @@ from apitools import ANSWER, ScriptedProvider, make_hub
 
 from interview_corvus.api.server import EmbeddedServer
 
-RESOURCES = Path(__file__).resolve().parent.parent / "interview_corvus" / "resources"
+DEMO = Path(__file__).resolve().parent.parent / "resources" / "demo"
 
 
 def slowloris(port: int) -> socket.socket:
@@ -95,7 +95,7 @@ def test_at_the_fd_limit_the_log_stays_small_and_the_server_recovers(tmp_path):
            "INTERVIEW_CORVUS_CONFIG_DIR": str(tmp_path / "c")}
     proc = subprocess.Popen(
         [sys.executable, "-m", "interview_corvus.cli", "serve", "--port", "0", "--provider",
-         "replay", "--replay", str(RESOURCES / "demo_optimization.jsonl")],
+         "replay", "--replay", str(DEMO / "optimization.jsonl")],
         stderr=subprocess.PIPE, env=env, preexec_fn=low_limit)
     try:
         line = proc.stderr.readline().decode()

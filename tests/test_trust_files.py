@@ -14,7 +14,7 @@ from interview_corvus.core.config.settings import load_settings, settings_file
 from interview_corvus.core.runs.history import HistoryStore, RunEntry, open_history
 
 ROOT = Path(__file__).resolve().parent.parent
-DEMO = ROOT / "interview_corvus" / "resources" / "demo_optimization.jsonl"
+DEMO = ROOT / "resources" / "demo" / "optimization.jsonl"
 
 
 def entry(run_id: str = "r1") -> RunEntry:

@@ -21,13 +21,13 @@ from apitools import SSEParser
 
 from interview_corvus.core.runs.history import HistoryStore, RunEntry
 
-RESOURCES = Path(__file__).resolve().parent.parent / "interview_corvus" / "resources"
+DEMO = Path(__file__).resolve().parent.parent / "resources" / "demo"
 CODE = "def f(xs):\n    total = 0\n    for x in xs:\n        total += x\n    return total\n"
 
 
 def slow_transcript(tmp_path: Path, delay_ms: float = 40) -> Path:
     lines = [json.loads(line) for line in
-             (RESOURCES / "demo_optimization.jsonl").read_text().splitlines() if line.strip()]
+             (DEMO / "optimization.jsonl").read_text().splitlines() if line.strip()]
     for line in lines:
         if "delay_ms" in line:
             line["delay_ms"] = delay_ms

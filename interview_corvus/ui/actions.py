@@ -4,10 +4,11 @@ on the toolbar and in tooltips, so every command is reachable by keyboard."""
 from __future__ import annotations
 
 from PyQt6.QtCore import Qt
-from PyQt6.QtGui import QAction, QKeySequence
-from PyQt6.QtWidgets import QMainWindow, QStyle, QToolBar, QToolButton, QWidget
+from PyQt6.QtGui import QAction, QColor, QKeySequence, QPalette
+from PyQt6.QtWidgets import QMainWindow, QToolBar, QToolButton, QWidget
 
-_Pixmap = QStyle.StandardPixmap
+from interview_corvus.ui.icon import line_icon
+
 _Standard = QKeySequence.StandardKey
 
 
@@ -16,17 +17,17 @@ class WindowActions:
 
     def __init__(self, window: QMainWindow) -> None:
         self.window = window
-        style = window.style()
+        self.icons: dict[QAction, str] = {}  # action: its icon's name in resources/icons
 
         def make(text: str, keys: list[str] | QKeySequence.StandardKey | None = None,
-                 icon: QStyle.StandardPixmap | None = None, tip: str = "") -> QAction:
+                 icon: str | None = None, tip: str = "") -> QAction:
             action = QAction(text, window)
             if isinstance(keys, QKeySequence.StandardKey):
                 action.setShortcuts(keys)
             elif keys:
                 action.setShortcuts([QKeySequence(k) for k in keys])
-            if icon is not None and style is not None:
-                action.setIcon(style.standardIcon(icon))
+            if icon is not None:
+                self.icons[action] = icon
             shortcut = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
             plain = text.replace("&", "").rstrip("…")
             action.setToolTip(f"{tip or plain} ({shortcut})" if shortcut else (tip or plain))
@@ -35,20 +36,20 @@ class WindowActions:
             return action
 
         self.optimize = make("&Optimize", ["Ctrl+Return", "Ctrl+Enter"],
-                             _Pixmap.SP_MediaPlay, "Optimize the code")
+                             "optimize", "Optimize the code")
         self.solve = make("&Solve", ["Ctrl+Shift+Return", "Ctrl+Shift+Enter"],
-                          _Pixmap.SP_DialogApplyButton, "Solve the problem (text or screenshots)")
-        self.mcq = make("&MCQ", ["Ctrl+M"], _Pixmap.SP_MessageBoxQuestion,
+                          "solve", "Solve the problem (text or screenshots)")
+        self.mcq = make("&MCQ", ["Ctrl+M"], "mcq",
                         "Answer a multiple-choice question (paste it with its options)")
-        self.cancel = make("&Cancel", ["Esc"], _Pixmap.SP_BrowserStop, "Cancel the run")
-        self.retry = make("&Retry", ["F5"], _Pixmap.SP_BrowserReload, "Run the last request again")
-        self.capture = make("Ca&pture", ["Ctrl+Shift+P"], _Pixmap.SP_ComputerIcon,
+        self.cancel = make("&Cancel", ["Esc"], "cancel", "Cancel the run")
+        self.retry = make("&Retry", ["F5"], "retry", "Run the last request again")
+        self.capture = make("Ca&pture", ["Ctrl+Shift+P"], "capture",
                             "Capture a screenshot of the problem")
-        self.reset = make("&Reset", _Standard.New, _Pixmap.SP_DialogResetButton,
+        self.reset = make("&Reset", _Standard.New, "reset",
                           "Clear the code, the answer and the screenshots")
-        self.open = make("&Open…", _Standard.Open, _Pixmap.SP_DialogOpenButton,
-                         "Open a code file")
-        self.settings = make("Se&ttings…", ["Ctrl+,"], None, "Provider, model, window, server")
+        self.open = make("&Open…", _Standard.Open, "open", "Open a code file")
+        self.settings = make("Se&ttings…", ["Ctrl+,"], "settings",
+                             "Provider, model, window, server")
         self.quit = make("&Quit", _Standard.Quit)
         self.copy_code = make("&Copy answer code", ["Ctrl+Shift+C"])
         self.next_pane = make("&Next pane", ["F6"], None, "Move to the next pane")
@@ -57,6 +58,15 @@ class WindowActions:
         self.shortcuts = make("&Keyboard shortcuts", _Standard.HelpContents)
         self.about = make("&About Interview Corvus")
         self.cancel.setEnabled(False)
+        self.tint()
+
+    def tint(self, color: QColor | None = None) -> None:
+        """Draw the icons in ``color`` (default: the palette's text), e.g. after a theme
+        change; disabled commands get Qt's greyed version of the same icon."""
+        if color is None:
+            color = self.window.palette().color(QPalette.ColorRole.ButtonText)
+        for action, name in self.icons.items():
+            action.setIcon(line_icon(name, color))
 
     def button(self, action: QAction) -> QToolButton:
         """The toolbar's button for ``action`` (named for screen readers)."""

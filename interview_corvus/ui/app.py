@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PyQt6.QtCore import QObject, Qt
-from PyQt6.QtGui import QAction, QGuiApplication
+from PyQt6.QtGui import QAction, QGuiApplication, QPalette
 from PyQt6.QtWidgets import QApplication, QMenu, QMessageBox, QSystemTrayIcon
 
 from interview_corvus.core.config import secrets
@@ -72,6 +72,7 @@ class CorvusApp(QObject):
             self.service.apply_settings(settings)
         dark = apply_theme(self.app, settings.ui.theme)
         self.window.result.set_dark(dark)
+        self.window.window_actions.tint(self.app.palette().color(QPalette.ColorRole.ButtonText))
         self.window.setWindowOpacity(settings.ui.opacity)
         on_top = settings.ui.always_on_top
         if bool(self.window.windowFlags() & Qt.WindowType.WindowStaysOnTopHint) != on_top:

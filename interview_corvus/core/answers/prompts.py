@@ -1,16 +1,25 @@
-"""Prompts for each kind of answer."""
+"""Prompts for each kind of answer: the text lives in ``resources/prompts/prompts.toml``,
+how it is put together here."""
 
 from __future__ import annotations
 
 import string
+import tomllib
+from importlib import resources
 from typing import Any
 
-SYSTEM = (
-    "You are Interview Corvus, an expert software engineer who helps programmers "
-    "practise for technical interviews. Answer with one JSON object that follows "
-    "the given JSON schema exactly, with no text before or after it. Keep "
-    "complexities in Big-O notation such as O(n log n)."
-)
+
+def _load() -> dict[str, Any]:
+    """The shipped prompts (``resources/prompts/prompts.toml``)."""
+    source = resources.files("interview_corvus.resources") / "prompts" / "prompts.toml"
+    try:
+        return tomllib.loads(source.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise RuntimeError(f"the shipped prompts ({source}) cannot be read: {exc}") from exc
+
+
+_PROMPTS = _load()
+SYSTEM: str = _PROMPTS["system"]
 
 
 def describe_fields(schema: dict[str, Any]) -> str:
@@ -23,23 +32,9 @@ def describe_fields(schema: dict[str, Any]) -> str:
 
 
 # for each kind of answer: (the task, how the user's text is given); {language}, {text}
-TASKS = {
-    "optimization": (
-        "Optimize this {language} code for time and space. Keep its behaviour. "
-        "Write the complete optimized code, list each improvement, give the time "
-        "and space complexity before and after, and explain the result.",
-        "Code:\n```{language}\n{text}\n```"),
-    "solution": (
-        "Solve this programming problem in {language}. Write complete, runnable "
-        "code, explain it, give its time and space complexity, list the edge cases "
-        "it handles and mention alternative approaches.",
-        "Problem:\n{text}"),
-    "mcq": (
-        "Answer this multiple-choice question about programming ({language}). Give the "
-        "correct option, go through every option in order saying why it is right or "
-        "wrong, and explain the answer.",
-        "Question:\n{text}"),
-}
+TASKS: dict[str, tuple[str, str]] = {
+    kind: (table["task"], table["input"]) for kind, table in _PROMPTS.items()
+    if isinstance(table, dict) and "input" in table}
 
 
 def task_problem(task: str) -> str | None:
@@ -69,20 +64,16 @@ def answer_prompt(kind: str, text: str, language: str, schema: dict[str, Any],
 def image_solution_prompt(language: str, schema: dict[str, Any], count: int,
                           text: str = "") -> str:
     pages = "screenshot" if count == 1 else f"{count} screenshots"
-    notes = f"\n\nThe user also wrote (part of the problem):\n{text.strip()}" if text.strip() \
-        else ""
-    return (
-        f"The attached {pages} show a programming problem. Read it carefully and "
-        f"solve it in {language}: complete, runnable code, an explanation, time and "
-        "space complexity, edge cases and alternative approaches.\n\n"
-        f"{describe_fields(schema)}{notes}"
-    )
+    template = _PROMPTS["image_solution"]
+    notes = template["notes"].format(text=text.strip()) if text.strip() else ""
+    return template["task"].format(pages=pages, language=language,
+                                   fields=describe_fields(schema), notes=notes)
 
 
 def follow_up_prompt(kind: str, message: str, language: str, schema: dict[str, Any],
                      code: str = "") -> str:
     """The new request of a follow-up turn (the earlier turns go before it)."""
-    target = f"\n\nThe code to optimize:\n```{language}\n{code}\n```" if code else ""
-    return (f"Follow-up request: {message}\n\nAnswer it with a complete, revised {kind} in "
-            f"{language} as one JSON object (every field, not only what changed)."
-            f"{target}\n\n{describe_fields(schema)}")
+    template = _PROMPTS["follow_up"]
+    target = template["target"].format(language=language, code=code) if code else ""
+    return template["task"].format(message=message, kind=kind, language=language,
+                                   target=target, fields=describe_fields(schema))
