@@ -218,3 +218,33 @@ def test_cancel_endpoint(server, provider):
                 assert client.delete(f"/runs/{events[0]['run_id']}").status_code == 202
     assert events[-1]["type"] == "error" and events[-1]["error"]["code"] == "cancelled"
     assert provider.closed_event.wait(1)
+
+
+def test_kinds_say_how_to_ask_for_each_answer_and_how_it_is_laid_out(hub, server):
+    from interview_corvus.core.answers.models import MODELS
+
+    async def ask_each() -> list[dict]:
+        async with in_process(hub) as client:
+            kinds = (await client.get("/kinds")).json()
+            for kind in kinds:
+                response = await client.post(
+                    kind["stream"], json={kind["input"]: "text to work on", "language": "go"})
+                events = payloads(parse_sse(response.content))
+                check_contract(events)
+                data = events[-1]["data"]
+                shown = [kind["code"]["field"], kind["list"]["field"],
+                         *(row["after"] for row in kind["complexity"]["rows"]),
+                         *(text["field"] for text in kind["texts"])]
+                assert all(data[name] for name in shown), kind["kind"]  # the layout's fields
+                assert set(shown) <= set(MODELS[kind["kind"]].answer_fields())
+        return kinds
+
+    kinds = asyncio.run(ask_each())
+    assert [k["kind"] for k in kinds] == list(MODELS)
+    by_kind = {k["kind"]: k for k in kinds}
+    assert by_kind["optimization"]["complexity"]["compares"]
+    assert not by_kind["solution"]["complexity"]["compares"]
+    assert by_kind["mcq"]["complexity"]["rows"] == [] and not by_kind["mcq"]["code"]["is_code"]
+    assert httpx.get(server.url + "/kinds").json() == kinds  # over a real socket too
+    icon = httpx.get(server.url + "/favicon.svg")
+    assert icon.headers["content-type"] == "image/svg+xml" and icon.content.startswith(b"<svg")

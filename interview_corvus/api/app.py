@@ -65,6 +65,15 @@ def create_app(hub: RunHub, *, token: str | None = None, allowed_hosts: tuple[st
     async def favicon() -> Response:
         return Response(status_code=204)
 
+    @app.get("/favicon.svg", include_in_schema=False)
+    async def favicon_svg() -> Response:
+        icon = resources.files("interview_corvus.resources") / "icons" / "corvus.svg"
+        try:
+            return Response(icon.read_bytes(), media_type="image/svg+xml",
+                            headers={"Cache-Control": "max-age=86400"})
+        except OSError:
+            return Response(status_code=204)
+
     limiter = RateLimiter(rate=rate_per_minute, per=60.0)
     wrapped = SecurityMiddleware(app, allowed_hosts=allowed_hosts,
                                  allowed_origins=allowed_origins, token=token,

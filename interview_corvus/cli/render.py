@@ -62,8 +62,7 @@ def render_answer(kind: str, data: dict[str, Any]) -> list[RenderableType]:
             table.add_row(*((label, before, "→", after) if compares else (label, after)))
     if table.row_count:
         parts.append(Panel(table, title="Complexity", title_align="left"))
-    sections = [("explanation", "Explanation"), *([answer.EXTRA] if answer.EXTRA else [])]
-    for name, title in sections:
+    for name, title in answer.text_sections():
         if data.get(name):
             parts.append(Panel(Markdown(data[name]), title=_title(answer, name, title),
                                title_align="left"))

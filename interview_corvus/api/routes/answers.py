@@ -1,5 +1,6 @@
-"""Answers: ``POST /optimize`` and ``/solve`` (blocking), their ``-stream`` twins (SSE),
-``GET /optimize-stream`` for EventSource, and ``POST /optimize-batch-stream``."""
+"""Answers: ``POST /optimize``, ``/solve`` and ``/mcq`` (blocking), their ``-stream`` twins
+(SSE), ``GET /optimize-stream`` for EventSource, ``POST /optimize-batch-stream``, and
+``GET /kinds`` (how to ask for each kind and how it is laid out)."""
 
 from __future__ import annotations
 
@@ -128,6 +129,16 @@ def answers_router(streams: Streams) -> APIRouter:
         add(model, f"/{action}-stream", streamed,
             f"The {kind} as SSE: start, partial…, done | error.", tags=["streams"],
             response_class=EventStream, responses={**SSE_DOC, **STREAM_ERRORS})
+
+    @router.get("/kinds", tags=["answers"])
+    async def kinds() -> list[dict[str, Any]]:
+        """Each kind of answer: where to ask for one (``blocking``, ``stream``), the body
+        field that holds your text (``input``), and how the answer is laid out — its
+        code, list, complexity rows and prose sections, in order."""
+        return [{**model.layout(), "blocking": f"/{model.ACTION}",
+                 "stream": f"/{model.ACTION}-stream", "input": body.FIELD,
+                 "input_description": body.model_fields[body.FIELD].description}
+                for model, body in BODIES.items()]
 
     @router.get("/optimize-stream", tags=["streams"], response_class=EventStream,
                 responses={**SSE_DOC, 204: {"description": "A reconnect after the run ended."},

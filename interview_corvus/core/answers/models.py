@@ -115,6 +115,26 @@ class StreamedAnswer(BaseModel):
         return any(before for _, before, _ in cls.COMPLEXITY)
 
     @classmethod
+    def text_sections(cls) -> list[tuple[str, str]]:
+        """(field, title) of the prose sections after the list and the complexities."""
+        return [("explanation", "Explanation"), *([cls.EXTRA] if cls.EXTRA else [])]
+
+    @classmethod
+    def layout(cls) -> dict[str, Any]:
+        """How this kind of answer is shown, section by section (the live page and any
+        client render from it, so no client keeps its own copy of the fields)."""
+        return {
+            "kind": cls.KIND, "action": cls.ACTION,
+            "code": {"field": cls.CODE_FIELD, "title": cls.CODE_TITLE,
+                     "is_code": cls.SHOWS_CODE},
+            "list": {"field": cls.LIST_FIELD, "title": cls.LIST_TITLE},
+            "complexity": {"compares": cls.compares(), "rows": [
+                {"label": label, "before": before or None, "after": after}
+                for label, before, after in cls.COMPLEXITY]},
+            "texts": [{"field": name, "title": title} for name, title in cls.text_sections()],
+        }
+
+    @classmethod
     def expected_sizes(cls, input_chars: int) -> dict[str, float]:
         """Typical length of each field in characters (the progress estimate)."""
         raise NotImplementedError
