@@ -101,7 +101,8 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
     def do_POST(self):
-        body = json.loads(self.rfile.read(int(self.headers["content-length"])))
+        length = int(self.headers.get("content-length") or 0)
+        body = json.loads(self.rfile.read(length)) if length else None
         bearer = self.headers.get("authorization", "").removeprefix("Bearer ")
         self.server.requests.append({"path": self.path, "body": body,
                                      "api_key": self.headers.get("x-api-key") or bearer})
@@ -117,24 +118,30 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(data)
             return
         transcript, delay = rest
+        ndjson = kind == "ndjson"  # Ollama's stream: one JSON object per line
         self.send_response(200)
-        self.send_header("content-type", "text/event-stream")
+        self.send_header("content-type", "application/x-ndjson" if ndjson
+                         else "text/event-stream")
         self.send_header("connection", "close")
         self.end_headers()
+        separator = "\n" if ndjson else "\n\n"
         try:
-            for event in transcript.split("\n\n"):
+            for event in transcript.split(separator):
                 if event.strip():
-                    self.wfile.write((event + "\n\n").encode())
+                    self.wfile.write((event + separator).encode())
                     self.wfile.flush()
                     time.sleep(delay)
         except (BrokenPipeError, ConnectionResetError):
             self.server.client_gone.set()
 
+    do_GET = do_POST  # e.g. GET /models (a connection check): answered from the script too
+
 
 @pytest.fixture
 def recorded():
-    """A loopback server answering POSTs from ``server.script`` in order:
-    ``("status", code, json_body, headers)`` or ``("sse", transcript, delay_s)``."""
+    """A loopback server answering requests from ``server.script`` in order:
+    ``("status", code, json_body, headers)``, ``("sse", transcript, delay_s)`` or
+    ``("ndjson", lines, delay_s)``."""
     server = Recorded()
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -143,3 +150,25 @@ def recorded():
     server.server_close()
 
 
+
+
+def closing_the_stream_closes_the_connection(server_url: str, service) -> None:
+    """Stream a few partials, close the stream: the server no longer holds our socket."""
+    from urllib.parse import urlparse
+
+    from fakes import CODE
+
+    port = urlparse(server_url).port
+    assert port is not None
+    before = server_side_connections(port)  # idle keep-alive connections of other tests
+    stream = service.get_code_optimization_stream(CODE, "python")
+    for count, _ in enumerate(stream):
+        if count == 2:
+            break
+    ours = server_side_connections(port) - before
+    assert ours, "the stream's connection is open while streaming"
+    stream.close()
+    deadline = time.monotonic() + 1.0
+    while ours & server_side_connections(port) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not ours & server_side_connections(port), "the server still holds the connection"

@@ -137,3 +137,18 @@ def test_settings_dialog_uses_a_found_model(qtbot, memory_keyring):
     llm = dialog.result_settings().llm
     assert (llm.provider, llm.base_url, llm.model) == (
         "openai-compatible", "http://127.0.0.1:11434/v1", "qwen2.5-coder:7b")
+
+
+@pytest.mark.parametrize("found", [
+    FoundModel("lm-studio", "tiny q4.gguf", "/home/me/My Models/tiny q4.gguf", 10),
+    FoundModel("ollama", "qwen2.5-coder:7b", "http://127.0.0.1:11434/v1"),
+])
+def test_the_flags_shown_for_a_model_give_its_settings(found):
+    import shlex
+
+    from interview_corvus.cli.common import flags_for, settings_from
+    from interview_corvus.cli.main import _parser
+
+    args = _parser().parse_args(["optimize", "x.py", *shlex.split(flags_for(found.settings()))])
+    llm = settings_from(args).llm
+    assert {name: getattr(llm, name) for name in found.settings()} == found.settings()

@@ -107,3 +107,27 @@ def test_known_secrets_of_any_shape_are_masked():
     register_secret("plain-words-secret")
     assert redact("you sent plain-words-secret!") == f"you sent {MASK}!"
     assert redact("Optimize O(n log n) code") == "Optimize O(n log n) code"  # prose untouched
+
+
+@pytest.mark.parametrize(("provider", "env"), [("openai", "OPENAI_API_KEY"),
+                                               ("anthropic", "ANTHROPIC_API_KEY")])
+def test_a_typed_key_is_tried_instead_of_the_stored_one_and_nothing_global_changes(
+        recorded, memory_keyring, monkeypatch, provider, env):
+    import os
+
+    from interview_corvus.core.config.secrets import set_api_key
+    from interview_corvus.core.providers import test_connection
+
+    monkeypatch.delenv(env, raising=False)
+    set_api_key(provider, "corvus-stored-old-key-1")
+    models = {"object": "list", "data": [], "has_more": False, "first_id": None,
+              "last_id": None}
+    recorded.script += [("status", 200, models, {})] * 2
+    settings = Settings(llm={"provider": provider, "base_url": recorded.url + "/v1",
+                             "model": "m"})
+    assert "Connected" in test_connection(settings, "corvus-typed-new-key-2")
+    assert recorded.requests[0]["api_key"] == "corvus-typed-new-key-2"
+    assert env not in os.environ  # tried for this call only, through no global state
+    assert "Connected" in test_connection(settings)  # nothing typed: the stored key
+    assert recorded.requests[1]["api_key"] == "corvus-stored-old-key-1"
+    assert redact("echo corvus-typed-new-key-2") == f"echo {MASK}"  # known: never echoed

@@ -3,8 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from typing import Any
+
+# the flag that sets each LLM setting (what settings_from reads back)
+FLAGS = {"provider": "--provider", "model": "--model", "base_url": "--base-url",
+         "gguf_path": "--gguf", "replay_path": "--replay"}
+
+
+def flags_for(settings: dict[str, str]) -> str:
+    """The command-line flags that give these LLM settings, quoted for a shell."""
+    return " ".join(f"{FLAGS[name]} {shlex.quote(value)}" for name, value in settings.items())
 
 
 class UsageError(Exception):

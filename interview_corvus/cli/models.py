@@ -11,6 +11,7 @@ def models(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
 
+    from interview_corvus.cli.common import flags_for
     from interview_corvus.core.providers.discovery import discover
 
     found = discover(probe=not args.no_probe)
@@ -25,12 +26,7 @@ def models(args: argparse.Namespace) -> int:
         table.add_column(column, overflow="fold")
     for model in found:
         size = f"{model.size / 1e9:.2f} GB" if model.size else ""
-        if model.is_file:
-            use = f"--provider local --gguf {model.location}"
-        else:
-            use = (f"--provider openai-compatible --base-url {model.location} "
-                   f"--model {model.name}")
-        table.add_row(model.source, model.name, size, use)
+        table.add_row(model.source, model.name, size, flags_for(model.settings()))
     console = Console()
     console.print(table)
     servers = "" if args.no_probe else " and no Ollama or LM Studio server answered"

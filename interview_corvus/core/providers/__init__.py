@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
-
-from interview_corvus.core.config.secrets import ENV_FALLBACK, get_api_key
+from interview_corvus.core.config.secrets import get_api_key
 from interview_corvus.core.config.settings import (
     PROVIDERS,
     Settings,
@@ -13,6 +11,7 @@ from interview_corvus.core.config.settings import (
 )
 from interview_corvus.core.errors import AuthError, BadRequest
 from interview_corvus.core.providers.base import AnswerRequest, Provider, StreamInfo
+from interview_corvus.core.redact import register_secret
 
 DEFAULT_MODELS = {
     "openai": "gpt-4o-mini",
@@ -24,9 +23,19 @@ DEFAULT_MODELS = {
 }
 
 
-def build_provider(settings: Settings) -> Provider:
-    """The provider the settings name; errors name the setting that is wrong."""
+def build_provider(settings: Settings, key: str | None = None) -> Provider:
+    """The provider the settings name; errors name the setting that is wrong.
+
+    ``key`` is an API key to use instead of the stored one (e.g. typed, not saved yet).
+    """
     llm = settings.llm
+
+    def api_key(name: str) -> str | None:
+        if key:
+            register_secret(key)  # redacted wherever it might be echoed
+            return key
+        return get_api_key(name)
+
     name = llm.provider
     model = llm.model or DEFAULT_MODELS.get(name, "")
     if name == "local":
@@ -50,25 +59,25 @@ def build_provider(settings: Settings) -> Provider:
         if compatible and not llm.base_url:
             raise BadRequest("The openai-compatible provider needs a base URL "
                              "(e.g. http://127.0.0.1:11434/v1 for Ollama).")
-        key = get_api_key(name)
-        if not key and not compatible:
+        found = api_key(name)
+        if not found and not compatible:
             raise AuthError("No OpenAI API key: add it in settings or set OPENAI_API_KEY.")
-        return OpenAIProvider(model, api_key=key, base_url=llm.base_url or None,
+        return OpenAIProvider(model, api_key=found, base_url=llm.base_url or None,
                               structured=llm.structured_output, timeout=llm.timeout,
                               compatible=compatible)
     if name == "llama-index":
         from interview_corvus.core.providers.llama_index_provider import LlamaIndexProvider
 
-        return LlamaIndexProvider(llm.preset, model, api_key=get_api_key(key_name(llm)),
+        return LlamaIndexProvider(llm.preset, model, api_key=api_key(key_name(llm)),
                                   base_url=llm.base_url or None, timeout=llm.timeout)
     if name == "anthropic":
         from interview_corvus.core.providers.anthropic_provider import AnthropicProvider
 
-        key = get_api_key(name)
-        if not key and not llm.base_url:
+        found = api_key(name)
+        if not found and not llm.base_url:
             raise AuthError("No Anthropic API key: add it in settings or set "
                             "ANTHROPIC_API_KEY.")
-        return AnthropicProvider(model, api_key=key, base_url=llm.base_url or None,
+        return AnthropicProvider(model, api_key=found, base_url=llm.base_url or None,
                                  timeout=llm.timeout)
     raise BadRequest(f"Unknown provider {name!r}; choose one of {', '.join(PROVIDERS)}.")
 
@@ -76,26 +85,15 @@ def build_provider(settings: Settings) -> Provider:
 def test_connection(settings: Settings, key: str | None = None) -> str:
     """Build the configured provider and reach it once; raise a ``CorvusError``.
 
-    ``key`` is an API key typed but not stored yet: it is tried through the provider's
-    environment fallback for this call only.
+    ``key`` is an API key typed but not stored yet: it is tried instead of the stored one,
+    for this call only (nothing global changes, so checks may run side by side).
     """
-    env = ENV_FALLBACK.get(key_name(settings.llm)) if key else None
-    previous = os.environ.get(env) if env else None
-    if env and key:
-        os.environ[env] = key
+    provider = build_provider(settings, key)
     try:
-        provider = build_provider(settings)
-        try:
-            return provider.check()
-        finally:
-            if settings.llm.provider != "local":  # keep the loaded local model cached
-                provider.close()
+        return provider.check()
     finally:
-        if env:
-            if previous is None:
-                os.environ.pop(env, None)
-            else:
-                os.environ[env] = previous
+        if settings.llm.provider != "local":  # keep the loaded local model cached
+            provider.close()
 
 
 __all__ = ["AnswerRequest", "Provider", "StreamInfo", "build_provider", "test_connection"]
