@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 
 import pytest
 
@@ -19,7 +19,9 @@ def test_openai_like_preset_builds_an_openai_like_llm_with_json_output():
     request = AnswerRequest(kind="optimization", system="S", prompt="P",
                             schema={"type": "object"}, max_tokens=50, temperature=0.1,
                             turns=[("user", "U"), ("assistant", "A")])
-    llm = provider._llm(request, None)
+    built = provider.build(request)
+    llm = built.llm
+    built.close()
     assert type(llm).__name__ == "OpenAILike" and llm.max_retries == 0
     assert llm.additional_kwargs["response_format"] == {"type": "json_object",
                                                         "schema": {"type": "object"}}
@@ -28,13 +30,20 @@ def test_openai_like_preset_builds_an_openai_like_llm_with_json_output():
     assert provider.small_model_likely and provider.schema_limits("solution", 1)
 
 
-@pytest.mark.parametrize("preset", [p for p in PRESETS if p != "openai-like"])
-def test_a_preset_without_its_integration_names_the_extra(preset):
-    module = PRESETS[preset][0]
-    if importlib.util.find_spec(module.rsplit(".", 1)[0]) and importlib.util.find_spec(module):
-        pytest.skip(f"{module} is installed here")
-    with pytest.raises(BadRequest, match=rf"interview-corvus\[{PRESETS[preset][2]}\]"):
+@pytest.mark.parametrize("preset", list(PRESETS))
+def test_a_preset_without_its_integration_names_the_extra(preset, monkeypatch):
+    real = importlib.import_module
+
+    def without_it(name: str, *args):
+        if name == PRESETS[preset].module:
+            raise ModuleNotFoundError(f"No module named {name!r}")
+        return real(name, *args)
+
+    monkeypatch.setattr(importlib, "import_module", without_it)
+    with pytest.raises(BadRequest, match=rf"interview-corvus\[{PRESETS[preset].extra}\]"):
         LlamaIndexProvider(preset)
+    monkeypatch.undo()
+    assert LlamaIndexProvider(preset).model == PRESETS[preset].default_model  # installed
 
 
 def test_unknown_preset_and_images_are_refused():
@@ -52,9 +61,8 @@ def test_one_key_per_preset_in_the_keyring(memory_keyring):
     llm = Settings(llm={"provider": "llama-index", "preset": "groq"}).llm
     assert key_name(llm) == "groq"
     assert key_name(Settings(llm={"provider": "openai"}).llm) == "openai"
-    if importlib.util.find_spec("llama_index.llms.groq"):
-        provider = build_provider(Settings(llm={"provider": "llama-index", "preset": "groq"}))
-        assert provider.api_key.startswith("gsk_")
+    provider = build_provider(Settings(llm={"provider": "llama-index", "preset": "groq"}))
+    assert provider.api_key.startswith("gsk_")
 
 
 def test_the_settings_dialog_offers_presets_and_keeps_their_keys(qtbot, memory_keyring):

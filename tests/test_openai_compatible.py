@@ -5,13 +5,11 @@ The server is llama.cpp's (``python -m llama_cpp.server``) serving the bundled G
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
 from fakes import run_real_model
-from servers import free_port, llama_server, server_side_connections
+from servers import closing_the_stream_closes_the_connection, free_port, llama_server
 
 from interview_corvus.core.answers.models import CodeOptimization
 from interview_corvus.core.config.settings import Settings
@@ -42,8 +40,20 @@ def llama_index_service(base_url: str, **llm) -> LLMService:
                                     "max_tokens": 300, **llm}), backoff_base=0.01)
 
 
-SERVICES = pytest.mark.parametrize("make", [compatible_service, llama_index_service],
-                                   ids=["openai-sdk", "llama-index"])
+def groq_service(base_url: str, **llm) -> LLMService:
+    """The groq preset (llama-index's Groq, an OpenAILike) pointed at this server."""
+    from interview_corvus.core.providers.llama_index_provider import LlamaIndexProvider
+
+    settings = Settings(llm={"provider": "llama-index", "preset": "groq", "model": "smollm2",
+                             "base_url": base_url, "max_tokens": 300, **llm})
+    provider = LlamaIndexProvider("groq", "smollm2", api_key="gsk-test-key",
+                                  base_url=base_url, timeout=settings.llm.timeout)
+    return LLMService(settings, provider, backoff_base=0.01)
+
+
+SERVICES = pytest.mark.parametrize("make", [compatible_service, llama_index_service,
+                                            groq_service],
+                                   ids=["openai-sdk", "llama-index", "llama-index-groq"])
 
 
 def test_stream_from_a_real_server(server_url):
@@ -60,23 +70,6 @@ def test_non_streaming_call(server_url):
     service = compatible_service(server_url, streaming=False)
     results, _ = run_real_model(service.get_code_optimization_stream(CODE, "python"))
     assert len(results) <= 1
-
-
-def closing_the_stream_closes_the_connection(server_url: str, service: LLMService) -> None:
-    """Stream a few partials, close the stream: the server no longer holds our socket."""
-    port = urlparse(server_url).port
-    before = server_side_connections(port)  # idle keep-alive connections of other tests
-    stream = service.get_code_optimization_stream(CODE, "python")
-    for count, _ in enumerate(stream):
-        if count == 2:
-            break
-    ours = server_side_connections(port) - before
-    assert ours, "the stream's connection is open while streaming"
-    stream.close()
-    deadline = time.monotonic() + 1.0
-    while ours & server_side_connections(port) and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert not ours & server_side_connections(port), "the server still holds the connection"
 
 
 @SERVICES

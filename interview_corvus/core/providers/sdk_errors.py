@@ -3,6 +3,8 @@
 openai-python and anthropic-sdk-python raise the same family of exceptions
 (``RateLimitError``, ``AuthenticationError``, ``APIStatusError``, …), so one
 mapping serves both; ``who`` names the service in the message for the user.
+``status_error`` maps a bare HTTP status, for SDKs that report only that (Ollama,
+Mistral, Gemini through llama-index).
 """
 
 from __future__ import annotations
@@ -37,8 +39,28 @@ def retry_after(headers: Any) -> float | None:
     return None
 
 
+def within(who: str) -> str:
+    """``who`` inside a sentence: "The server at …" → "the server at …" (names stay)."""
+    return "t" + who[1:] if who.startswith("The ") else who
+
+
 def short(text: str, limit: int = 200) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
+
+
+def status_error(status: int, who: str, detail: str, *, check_also: str = "",
+                 retry: float | None = None) -> ProviderError:
+    """An HTTP error status from ``who`` as a typed error (any SDK that reports one)."""
+    if status == 429:
+        return RateLimited(RATE_LIMITED.format(who=who), retry_after=retry)
+    if status in (401, 403):
+        return AuthError(f"{who} rejected the API key. Check it in settings.")
+    if status == 404:
+        return BadRequest(f"{who} does not know that model (404). Check the model "
+                          f"name{check_also}.")
+    if status >= 500:
+        return Unavailable(f"{who} is unavailable or had a server error ({status}).")
+    return BadRequest(f"{who} refused the request ({status}): {short(detail)}")
 
 
 def map_sdk_error(exc: Exception, sdk: ModuleType, who: str, *, connect_hint: str = "",
@@ -52,7 +74,7 @@ def map_sdk_error(exc: Exception, sdk: ModuleType, who: str, *, connect_hint: st
     if isinstance(exc, sdk.APITimeoutError):
         return Unavailable(f"{who} did not answer in time.")
     if isinstance(exc, sdk.APIConnectionError | httpx.TransportError):
-        return Unavailable(f"Could not connect to {who}.{connect_hint}")
+        return Unavailable(f"Could not connect to {within(who)}.{connect_hint}")
     if isinstance(exc, sdk.APIStatusError) and exc.status_code < 400:
         # an error event in the middle of a 200 stream: the HTTP status says nothing
         body = exc.body if isinstance(exc.body, dict) else {}
@@ -60,15 +82,8 @@ def map_sdk_error(exc: Exception, sdk: ModuleType, who: str, *, connect_hint: st
         if kind == "rate_limit_error":
             return RateLimited(RATE_LIMITED.format(who=who))
         return Unavailable(f"{who} stopped the answer with {kind.replace('_', ' ')}.")
-    if isinstance(exc, sdk.NotFoundError):
-        return BadRequest(f"{who} does not know that model (404). Check the model "
-                          f"name{check_also}.")
     if isinstance(exc, sdk.APIStatusError):
-        if exc.status_code >= 500:
-            return Unavailable(f"{who} is unavailable or had a server error "
-                               f"({exc.status_code}).")
-        return BadRequest(f"{who} refused the request ({exc.status_code}): "
-                          f"{short(exc.message)}")
+        return status_error(exc.status_code, who, exc.message, check_also=check_also)
     if isinstance(exc, sdk.APIError):  # an error event in the middle of a stream
         return Unavailable(f"{who} reported an error while streaming: {short(exc.message)}")
     return Unavailable(f"{who} failed: {type(exc).__name__}")
