@@ -42,12 +42,18 @@ def served():
     hub.wait_idle(5)
 
 
-def test_a_run_fills_in_live_and_finishes(browser, served):
-    server, _hub, _ = served
+def open_page(browser, server):
+    """The live page, and the script errors it raises (a test ends with none)."""
     page = browser.new_page(viewport={"width": 1000, "height": 900}, bypass_csp=True)
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(server.url)
+    return page, errors
+
+
+def test_a_run_fills_in_live_and_finishes(browser, served):
+    server, _hub, _ = served
+    page, errors = open_page(browser, server)
     page.select_option("#language", "python")
     page.click("#optimize")
     page.wait_for_function("document.getElementById('status').textContent === 'streaming…' &&"
@@ -101,10 +107,7 @@ def test_model_output_is_rendered_as_text(browser, served):
 ])
 def test_every_kind_of_answer_renders_in_its_own_layout(browser, served, action, answer, texts):
     server, hub, _ = served
-    page = browser.new_page(viewport={"width": 1000, "height": 900}, bypass_csp=True)
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(server.url)
+    page, errors = open_page(browser, server)
     page.fill("#code", "Which is the complexity of binary search? A) O(n) B) O(log n)")
     page.click(f"#{action}")
     page.wait_for_function("document.getElementById('status').textContent.startsWith('done')",

@@ -206,10 +206,10 @@ class ResultView(QWidget):
 
     def _show_writing(self, model: StreamedAnswer) -> None:
         """Say which section is being written (its title gets "· writing…")."""
-        titles = [(self.explanation_title, "Explanation", "explanation"),
-                  (self.list_title, model.LIST_TITLE, model.LIST_FIELD)]
-        if model.EXTRA:
-            titles.append((self.extra_title, model.EXTRA[1], model.EXTRA[0]))
+        prose = zip((self.explanation_title, self.extra_title), model.text_sections(),
+                    strict=False)
+        titles = [(self.list_title, model.LIST_TITLE, model.LIST_FIELD),
+                  *((label, title, name) for label, (name, title) in prose)]
         for label, title, name in titles:
             text = title + (" · writing…" if model.writing(name) else "")
             if label.text() != text:
