@@ -165,16 +165,39 @@ def test_hotkey_actions(qtbot, make_app):
 def test_history_reopen(qtbot, make_app):
     corvus = make_app()
     window = corvus.window
+    history = window.history
+    # the empty states: what each place is for, and how to begin (with the keys)
+    assert not history.empty.isHidden() and "No answers yet" in history.empty.text()
+    assert not history.reopen_button.isEnabled() and not history.copy_button.isEnabled()
+    hint = window.result.code.placeholderText()
+    assert "Optimize (Ctrl+Return)" in hint and "MCQ (Ctrl+M)" in hint
     with qtbot.waitSignal(window.run_ended, timeout=20_000):
         window.optimize_button.click()
     qtbot.waitUntil(lambda: window.history.list.count() == 1, timeout=3000)
+    assert history.empty.isHidden()
     window.reset()
     window.history.list.setCurrentRow(0)
+    assert history.reopen_button.isEnabled() and history.copy_button.isEnabled()
     window.history.reopen_button.click()
     assert window.editor.toPlainText() == CODE
     assert window.result.code.text() == OPTIMIZATION["optimized_code"]
     window.history.search.setText("no such text anywhere")
     assert window.history.list.count() == 0
+    assert not history.empty.isHidden() and "Nothing in History matches" in history.empty.text()
+
+
+def test_history_copies_each_kind_of_answer():
+    from interview_corvus.core.runs.history import RunEntry
+    from interview_corvus.ui.history_panel import code_of
+
+    def entry(kind: str, result: dict | None) -> RunEntry:
+        return RunEntry(id="r", kind=kind, origin="window", provider="p", model="m",
+                        language="python", input="x", created_at=0.0, result=result)
+
+    assert code_of(entry("optimization", {"optimized_code": "a = 1"})) == "a = 1"
+    assert code_of(entry("solution", {"code": "b = 2"})) == "b = 2"
+    assert code_of(entry("mcq", {"answer": "B) O(log n)"})) == "B) O(log n)"  # was ""
+    assert code_of(entry("mcq", None)) == "" and code_of(entry("nope", {"code": "c"})) == ""
 
 
 def test_a_run_started_over_http_is_announced_not_forced_on_the_user(qtbot, make_app):

@@ -113,6 +113,15 @@ class WindowActions:
         self.window.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
         return toolbar
 
+    def empty_hint(self) -> str:
+        """What the empty answer pane says: how to start, with the keys."""
+        def named(action: QAction) -> str:
+            keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            return f"{action.text().replace('&', '')} ({keys})"
+
+        return (f"The answer streams in here. Paste code or a problem on the left, then "
+                f"{named(self.optimize)}, {named(self.solve)} or {named(self.mcq)}.")
+
     def shortcut_table(self) -> list[tuple[str, str]]:
         """(command, keys) for the help dialog."""
         rows = []

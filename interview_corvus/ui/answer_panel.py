@@ -24,7 +24,7 @@ from interview_corvus.ui.worker import RunWorker
 
 
 class AnswerPanel(QWidget):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, hint: str = "") -> None:
         super().__init__(parent)
         self.progress = QProgressBar()
         self.progress.setRange(0, 100)
@@ -34,6 +34,7 @@ class AnswerPanel(QWidget):
         self.external_bar = ExternalRunBar()
         self.demo_hint = DemoHint()
         self.result = ResultView()
+        self.result.code.setPlaceholderText(hint)  # the empty state: how to begin
         self.follow_up = FollowUpBar()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

@@ -9,6 +9,7 @@ from PyQt6.QtGui import QGuiApplication
 from PyQt6.QtWidgets import (
     QDockWidget,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -17,6 +18,7 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from interview_corvus.core.answers.models import MODELS
 from interview_corvus.core.runs.history import HistoryStore, RunEntry
 
 _MARK = {"done": "✓", "error": "✗", "cancelled": "⊘", "running": "…", "queued": "…",
@@ -39,6 +41,14 @@ def describe(entry: RunEntry) -> str:
     head = (f"{_MARK.get(entry.status, '?')} {follow}{entry.kind} · {entry.language or '?'} · "
             f"{stamp}{origin}")
     return f"{head}\n    {snippet(entry) or '(empty)'}"
+
+
+def code_of(entry: RunEntry) -> str:
+    """The code (or, for an MCQ, the answer) a run produced; "" if none."""
+    model = MODELS.get(entry.kind)
+    if not entry.result or model is None:
+        return ""
+    return str(entry.result.get(model.CODE_FIELD) or "")
 
 
 def tooltip(entry: RunEntry) -> str:
@@ -78,6 +88,11 @@ class HistoryPanel(QDockWidget):
         self.reopen_button.clicked.connect(self._on_reopen)
         self.copy_button.clicked.connect(self._on_copy)
         self.delete_button.clicked.connect(self._on_delete)
+        self.empty = QLabel()  # the empty state: what the list is for, or no match
+        self.empty.setWordWrap(True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.empty.setEnabled(False)  # drawn in the muted (disabled) text colour
+        self.list.currentItemChanged.connect(lambda *_: self._on_selection())
         buttons = QHBoxLayout()
         for button in (self.reopen_button, self.copy_button, self.delete_button):
             buttons.addWidget(button)
@@ -85,6 +100,7 @@ class HistoryPanel(QDockWidget):
         layout = QVBoxLayout(body)
         layout.addWidget(self.search)
         layout.addWidget(self.list)
+        layout.addWidget(self.empty)
         layout.addLayout(buttons)
         self.setWidget(body)
         self.refresh()
@@ -95,13 +111,30 @@ class HistoryPanel(QDockWidget):
 
     def refresh(self) -> None:
         self.list.clear()
-        if self.store is None:
-            return
-        for entry in self.store.list(limit=200, query=self.search.text().strip()):
+        query = self.search.text().strip()
+        for entry in self.store.list(limit=200, query=query) if self.store else []:
             item = QListWidgetItem(describe(entry))
             item.setToolTip(tooltip(entry))
             item.setData(Qt.ItemDataRole.UserRole, entry)
             self.list.addItem(item)
+        if self.store is None:
+            self.empty.setText("History is off: its file could not be opened (see the "
+                               "status bar).")
+        elif query:
+            self.empty.setText(f"Nothing in History matches \u201c{query}\u201d.")
+        else:
+            self.empty.setText("No answers yet. Every run is kept here \u2014 finished, "
+                               "failed or cancelled, with what had arrived \u2014 to reopen, "
+                               "copy or follow up.")
+        self.empty.setVisible(self.list.count() == 0)
+        self._on_selection()
+
+    def _on_selection(self) -> None:
+        """Reopen, Copy and Delete act on the selected run: off without one."""
+        entry = self.selected()
+        for button in (self.reopen_button, self.delete_button):
+            button.setEnabled(entry is not None)
+        self.copy_button.setEnabled(entry is not None and bool(code_of(entry)))
 
     def selected(self) -> RunEntry | None:
         item = self.list.currentItem()
@@ -117,11 +150,9 @@ class HistoryPanel(QDockWidget):
 
     def _on_copy(self) -> None:
         entry = self.selected()
-        if entry is None or not entry.result:
-            return
-        code = entry.result.get("optimized_code") or entry.result.get("code") or ""
+        code = code_of(entry) if entry is not None else ""
         clipboard = QGuiApplication.clipboard()
-        if clipboard is not None:
+        if code and clipboard is not None:
             clipboard.setText(code)
 
     def _on_delete(self) -> None:

@@ -77,7 +77,7 @@ class MainWindow(QMainWindow):
                              (actions.about, lambda: show_about(self))):
             action.triggered.connect(slot)
         self.settings_action = actions.settings
-        self.panel = AnswerPanel()
+        self.panel = AnswerPanel(hint=actions.empty_hint())
         self.progress, self.banner, self.result = (self.panel.progress, self.panel.banner,
                                                    self.panel.result)
         self.external_bar, self.demo_hint = self.panel.external_bar, self.panel.demo_hint
