@@ -90,6 +90,7 @@ def test_an_answer_streams_with_json_output_and_the_token_limit_asked_for(record
         assert request["path"] == "/api/chat" and body["stream"] is True
         assert body["format"]["properties"]["optimized_code"]  # the schema constrains it
         assert body["options"]["num_predict"] == 400
+        assert body["options"]["num_ctx"] == 8192  # given: no /api/show, no 128K context
         assert [m["role"] for m in body["messages"]] == ["system", "user"]
     elif preset == "mistral":
         assert request["path"] == "/v1/chat/completions" and body["stream"] is True
@@ -145,3 +146,16 @@ def test_a_model_the_integration_does_not_know_is_a_bad_request_naming_it(record
     with pytest.raises(BadRequest, match="refused the settings: Unknown model: mistral-x"):
         service("mistral", recorded.url, model="mistral-x").get_code_optimization(CODE, "go")
     assert recorded.requests == []
+
+
+def test_ollama_gets_a_context_that_holds_the_whole_request():
+    from interview_corvus.core.providers.base import AnswerRequest
+    from interview_corvus.core.providers.llama_index_presets import ollama_context
+
+    def request(chars: int) -> AnswerRequest:
+        return AnswerRequest(kind="optimization", system="S", prompt="x" * chars, schema={},
+                             max_tokens=2000, temperature=0)
+
+    assert ollama_context(request(100)) == 8192
+    assert ollama_context(request(100_000)) == 65536  # ~33K tokens of input + the answer
+    assert ollama_context(request(10_000_000)) == 131072  # capped

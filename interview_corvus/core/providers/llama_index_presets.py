@@ -64,7 +64,17 @@ def groq(setup: Setup) -> Built:
     return _openai_family(setup, schema=False, api_base=setup.base_url)
 
 
-OLLAMA_CONTEXT = 8192  # tokens: room for the input, the schema and the answer
+def ollama_context(request: AnswerRequest) -> int:
+    """``num_ctx`` for a request: room for its text (about 3 characters a token), the
+    schema and the answer, in steps of powers of two from 8K (a change of num_ctx makes
+    Ollama reload the model, so it should rarely change) up to 128K."""
+    chars = len(request.system) + len(request.prompt) + len(str(request.schema)) + sum(
+        len(text) for _, text in request.turns)
+    need = chars // 3 + (request.max_tokens or 2048)
+    size = 8192
+    while size < need and size < 131072:
+        size *= 2
+    return size
 
 
 def ollama(setup: Setup) -> Built:
@@ -73,10 +83,11 @@ def ollama(setup: Setup) -> Built:
     client = sdk.Client(host=setup.base_url or "http://127.0.0.1:11434",
                         timeout=setup.timeout)
     # a context window given: else the integration asks /api/show before every stream and
-    # sends the model's full length as num_ctx (128K for many: a huge allocation)
+    # sends the model's full length as num_ctx (128K for many: a huge allocation); too
+    # small, and Ollama silently cuts the start of the prompt (the system prompt first)
     llm = setup.cls(model=setup.model, base_url=setup.base_url or "http://127.0.0.1:11434",
                     temperature=setup.request.temperature, request_timeout=setup.timeout,
-                    client=client, context_window=OLLAMA_CONTEXT,
+                    client=client, context_window=ollama_context(setup.request),
                     additional_kwargs={"num_predict": setup.request.max_tokens})
     # Ollama (0.5+) constrains the output to a JSON schema given as ``format``
     return Built(llm, {"format": setup.request.schema}, client.close)
