@@ -8,10 +8,13 @@ of the freshest data at the moment a client gets it. The server runs in its own
 process, so its CPU time is measured alone.
 
 Reports p50/p99 latency, server CPU (% of one core), and bytes received per
-client relative to the final JSON size, in snapshot mode and in delta mode.
+client relative to the final JSON size, in snapshot mode and in delta mode;
+``--heap both`` also compares the settled heap of ``corvus serve`` (start-up objects
+frozen out of the collector's walks) with a plain one.
 
     python scripts/bench_sse.py            # all rows
     python scripts/bench_sse.py --seconds 2 --clients 1,10
+    python scripts/bench_sse.py --clients 50 --heap both
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ TAIL = {"improvements": ["Streams of timestamps."], "original_time_complexity": 
         "optimized_space_complexity": "O(1)", "explanation": "Benchmark answer."}
 
 
-def serve(port: int, deltas: int, rate: float) -> None:
+def serve(port: int, deltas: int, rate: float, settled: bool) -> None:
     """The server process: EmbeddedServer over a timestamping replay provider."""
     from interview_corvus.api.server import EmbeddedServer
     from interview_corvus.core.config.settings import Settings
@@ -63,6 +66,10 @@ def serve(port: int, deltas: int, rate: float) -> None:
     provider = StampedReplay([], model="stamped-replay")
     service = LLMService(Settings(llm={"provider": "replay"}), provider)
     hub = RunHub(service, None, remote_concurrency=256)
+    if settled:  # as `corvus serve` does
+        from interview_corvus.core.config.heap import settle
+
+        settle()
     server = EmbeddedServer(hub, port=port, rate_per_minute=10_000_000).start()
     sys.stdout.write("ready\n")
     sys.stdout.flush()
@@ -149,41 +156,46 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=3.0, help="stream length (default 3)")
     parser.add_argument("--rate", type=float, default=100.0, help="deltas per second")
     parser.add_argument("--clients", default="1,10,50,100")
+    parser.add_argument("--heap", default="settled",
+                        help="settled (as corvus serve: gc frozen after start-up), plain, "
+                             "or both, compared in one run")
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     deltas = int(args.seconds * args.rate)
     if args.serve is not None:
-        serve(args.serve, deltas, args.rate)
+        serve(args.serve, deltas, args.rate, args.heap == "settled")
         return
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, __file__, "--serve", str(port), "--seconds",
-                             str(args.seconds), "--rate", str(args.rate)],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    try:
-        assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
-        base = f"http://127.0.0.1:{port}"
-        print(f"{deltas} deltas at {args.rate:.0f}/s per client "
-              f"({args.seconds:.1f} s streams), server in its own process")
-        print("fresh = age of the newest delta in each event; every = each delta's own "
-              "delay (coalescing wait included)")
-        print(f"{'mode':<9}{'clients':>8}{'fresh p50':>10}{'p99 ms':>8}{'every p50':>10}"
-              f"{'p99 ms':>8}{'server CPU':>12}{'bytes/client':>14}{'× final':>9}")
-        for mode in ("snapshot", "delta"):
-            for clients in (int(c) for c in args.clients.split(",")):
-                cpu0, wall0 = cpu_seconds(proc.pid), time.monotonic()
-                latencies, every, sizes, final = asyncio.run(
-                    scenario(base, clients, mode == "delta"))
-                cpu = (cpu_seconds(proc.pid) - cpu0) / (time.monotonic() - wall0)
-                per_client = sum(sizes) / len(sizes)
-                print(f"{mode:<9}{clients:>8}{percentile(latencies, 0.5):10.1f}"
-                      f"{percentile(latencies, 0.99):8.1f}{percentile(every, 0.5):10.1f}"
-                      f"{percentile(every, 0.99):8.1f}{cpu * 100:11.0f}%"
-                      f"{per_client:14.0f}{per_client / final:9.2f}")
-    finally:
-        if proc.stdin is not None:
-            proc.stdin.close()
-        proc.wait(15)
-
+    heaps = ["settled", "plain"] if args.heap == "both" else [args.heap]
+    print(f"{deltas} deltas at {args.rate:.0f}/s per client "
+          f"({args.seconds:.1f} s streams), server in its own process")
+    print("fresh = age of the newest delta in each event; every = each delta's own "
+          "delay (coalescing wait included)")
+    print(f"{'heap':<8}{'mode':<9}{'clients':>8}{'fresh p50':>10}{'p99 ms':>8}"
+          f"{'every p50':>10}{'p99 ms':>8}{'server CPU':>12}{'bytes/client':>14}"
+          f"{'× final':>9}")
+    for heap in heaps:
+        port = free_port()
+        proc = subprocess.Popen([sys.executable, __file__, "--serve", str(port), "--seconds",
+                                 str(args.seconds), "--rate", str(args.rate), "--heap", heap],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        try:
+            assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+            base = f"http://127.0.0.1:{port}"
+            for mode in ("snapshot", "delta"):
+                for clients in (int(c) for c in args.clients.split(",")):
+                    cpu0, wall0 = cpu_seconds(proc.pid), time.monotonic()
+                    latencies, every, sizes, final = asyncio.run(
+                        scenario(base, clients, mode == "delta"))
+                    cpu = (cpu_seconds(proc.pid) - cpu0) / (time.monotonic() - wall0)
+                    per_client = sum(sizes) / len(sizes)
+                    print(f"{heap:<8}{mode:<9}{clients:>8}{percentile(latencies, 0.5):10.1f}"
+                          f"{percentile(latencies, 0.99):8.1f}{percentile(every, 0.5):10.1f}"
+                          f"{percentile(every, 0.99):8.1f}{cpu * 100:11.0f}%"
+                          f"{per_client:14.0f}{per_client / final:9.2f}")
+        finally:
+            if proc.stdin is not None:
+                proc.stdin.close()
+            proc.wait(15)
 
 if __name__ == "__main__":
     main()

@@ -85,3 +85,16 @@ def test_settings_schema_has_no_secret_fields():
     names = set(keys(Settings().model_dump()))
     assert not {n for n in names if "api_key" in n or n in ("token", "secret", "password")}
     assert json.dumps(Settings().model_dump())
+
+
+def test_settling_the_heap_freezes_what_start_up_left():
+    import gc
+
+    from interview_corvus.core.config.heap import settle
+
+    try:
+        frozen = settle()
+        assert frozen == gc.get_freeze_count() > 10_000  # modules, classes, schemas …
+        assert gc.collect(2) >= 0  # later collections still run, over new objects only
+    finally:
+        gc.unfreeze()  # the rest of the suite keeps a plain heap

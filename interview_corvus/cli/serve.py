@@ -18,6 +18,7 @@ def serve(args: argparse.Namespace) -> int:
     import threading
 
     from interview_corvus.api.server import EmbeddedServer, ServerConfigError, new_token
+    from interview_corvus.core.config.heap import settle
     from interview_corvus.core.errors import CorvusError
     from interview_corvus.core.runs.hub import RunHub
     from interview_corvus.core.runs.service import LLMService
@@ -39,6 +40,7 @@ def serve(args: argparse.Namespace) -> int:
             from interview_corvus.api.server import lan_address
 
             extra += [a for a in (lan_address(),) if a]
+        settle()  # start-up is over: full collections need not walk all of it again
         server = EmbeddedServer(hub, host=host, port=port, token=token,
                                 allowed_hosts=tuple(extra),
                                 rate_per_minute=settings.server.rate_per_minute).start()

@@ -7,11 +7,12 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PyQt6.QtCore import QObject, Qt
+from PyQt6.QtCore import QObject, Qt, QTimer
 from PyQt6.QtGui import QAction, QGuiApplication, QPalette
 from PyQt6.QtWidgets import QApplication, QMenu, QMessageBox, QSystemTrayIcon
 
 from interview_corvus.core.config import secrets
+from interview_corvus.core.config.heap import settle
 from interview_corvus.core.config.settings import Settings, load_settings
 from interview_corvus.core.runs.history import HistoryStore, open_history
 from interview_corvus.core.runs.hub import RunHub
@@ -189,5 +190,6 @@ def run_app(argv: list[str] | None = None) -> int:
     app.setQuitOnLastWindowClosed(True)
     corvus = CorvusApp(app)
     corvus.window.show()
+    QTimer.singleShot(500, settle)  # once the window is up: shorter pauses while streaming
     app.aboutToQuit.connect(corvus.shutdown)
     return app.exec()

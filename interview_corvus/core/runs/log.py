@@ -33,8 +33,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from interview_corvus.core.answers.models import StreamedAnswer
 from interview_corvus.core.errors import CorvusError
@@ -49,8 +48,11 @@ REPLAY_BUFFER = 4096  # events kept per run for Last-Event-ID resume
 Event = tuple[int, dict[str, Any]]  # (id, payload): what an SSE client gets
 
 
-@dataclass(frozen=True)
-class Op:
+class Op(NamedTuple):
+    """One logged event. A tuple, with patches kept as tuples of strings and numbers: once
+    the collector has seen such a tuple it stops tracking it, so a full collection does
+    not walk the thousands of ops that streaming runs hold (see ``core.config.heap``)."""
+
     seq: int
     kind: str  # start, queued, patch, done, error
     payload: Any
@@ -151,13 +153,13 @@ class RunLog:
     def record(self, update: StreamUpdate) -> None:
         """The attempt's listener: called with the lock held, once per fed update."""
         if not update.final:  # the final one is logged by ``log_done`` with its timing
-            self._append("patch", (update.patches, update.progress))
+            self._append("patch", (tuple(update.patches), update.progress))
 
     def log_done(self, result: StreamedAnswer, elapsed_ms: float,
                  usage: dict[str, int] | None, repaired: bool = False) -> None:
         with self.lock:  # the closing patch makes a delta client's document equal done.data
-            self._append("patch", ([("set", ("is_complete",), True),
-                                    ("set", ("fields",), dict(result.fields))], 1.0))
+            self._append("patch", ((("set", ("is_complete",), True),
+                                    ("set", ("fields",), dict(result.fields))), 1.0))
             self._append("done", done_payload(self.run_id, answer_data(result), elapsed_ms,
                                               usage, repaired))
 
