@@ -188,16 +188,16 @@ def test_history_reopen(qtbot, make_app):
 
 def test_history_copies_each_kind_of_answer():
     from interview_corvus.core.runs.history import RunEntry
-    from interview_corvus.ui.history_panel import code_of
 
     def entry(kind: str, result: dict | None) -> RunEntry:
         return RunEntry(id="r", kind=kind, origin="window", provider="p", model="m",
                         language="python", input="x", created_at=0.0, result=result)
 
-    assert code_of(entry("optimization", {"optimized_code": "a = 1"})) == "a = 1"
-    assert code_of(entry("solution", {"code": "b = 2"})) == "b = 2"
-    assert code_of(entry("mcq", {"answer": "B) O(log n)"})) == "B) O(log n)"  # was ""
-    assert code_of(entry("mcq", None)) == "" and code_of(entry("nope", {"code": "c"})) == ""
+    assert entry("optimization", {"optimized_code": "a = 1"}).answer_code() == "a = 1"
+    assert entry("solution", {"code": "b = 2"}).answer_code() == "b = 2"
+    assert entry("mcq", {"answer": "B) O(log n)"}).answer_code() == "B) O(log n)"  # was ""
+    assert entry("mcq", None).answer_code() == ""
+    assert entry("nope", {"code": "c"}).answer_code() == ""
 
 
 def test_a_run_started_over_http_is_announced_not_forced_on_the_user(qtbot, make_app):

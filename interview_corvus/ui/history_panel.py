@@ -18,7 +18,6 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from interview_corvus.core.answers.models import MODELS
 from interview_corvus.core.runs.history import HistoryStore, RunEntry
 
 _MARK = {"done": "✓", "error": "✗", "cancelled": "⊘", "running": "…", "queued": "…",
@@ -41,14 +40,6 @@ def describe(entry: RunEntry) -> str:
     head = (f"{_MARK.get(entry.status, '?')} {follow}{entry.kind} · {entry.language or '?'} · "
             f"{stamp}{origin}")
     return f"{head}\n    {snippet(entry) or '(empty)'}"
-
-
-def code_of(entry: RunEntry) -> str:
-    """The code (or, for an MCQ, the answer) a run produced; "" if none."""
-    model = MODELS.get(entry.kind)
-    if not entry.result or model is None:
-        return ""
-    return str(entry.result.get(model.CODE_FIELD) or "")
 
 
 def tooltip(entry: RunEntry) -> str:
@@ -134,7 +125,7 @@ class HistoryPanel(QDockWidget):
         entry = self.selected()
         for button in (self.reopen_button, self.delete_button):
             button.setEnabled(entry is not None)
-        self.copy_button.setEnabled(entry is not None and bool(code_of(entry)))
+        self.copy_button.setEnabled(entry is not None and bool(entry.answer_code()))
 
     def selected(self) -> RunEntry | None:
         item = self.list.currentItem()
@@ -150,7 +141,7 @@ class HistoryPanel(QDockWidget):
 
     def _on_copy(self) -> None:
         entry = self.selected()
-        code = code_of(entry) if entry is not None else ""
+        code = entry.answer_code() if entry is not None else ""
         clipboard = QGuiApplication.clipboard()
         if code and clipboard is not None:
             clipboard.setText(code)

@@ -42,12 +42,13 @@ class Setup:
     request: AnswerRequest
 
 
-def _openai_family(setup: Setup, *, schema: bool, api_base: str | None) -> Built:
+def _openai_family(setup: Setup, *, schema: bool) -> Built:
     client = httpx.Client(timeout=setup.timeout)
     json_format: dict[str, Any] = {"type": "json_object"}
     if schema:  # llama.cpp, vLLM … read a schema here
         json_format["schema"] = setup.request.schema
-    extra: dict[str, Any] = {"api_base": api_base} if api_base else {}
+    # no base URL: the integration's own (groq's API, or OpenAI's)
+    extra: dict[str, Any] = {"api_base": setup.base_url} if setup.base_url else {}
     llm = setup.cls(model=setup.model, temperature=setup.request.temperature,
                     max_tokens=setup.request.max_tokens, api_key=setup.api_key or "unused",
                     max_retries=0, timeout=setup.timeout, http_client=client,
@@ -57,11 +58,11 @@ def _openai_family(setup: Setup, *, schema: bool, api_base: str | None) -> Built
 
 
 def openai_like(setup: Setup) -> Built:
-    return _openai_family(setup, schema=True, api_base=setup.base_url)
+    return _openai_family(setup, schema=True)
 
 
 def groq(setup: Setup) -> Built:
-    return _openai_family(setup, schema=False, api_base=setup.base_url)
+    return _openai_family(setup, schema=False)
 
 
 def ollama_context(request: AnswerRequest) -> int:
@@ -80,12 +81,12 @@ def ollama_context(request: AnswerRequest) -> int:
 def ollama(setup: Setup) -> Built:
     import ollama as sdk
 
-    client = sdk.Client(host=setup.base_url or "http://127.0.0.1:11434",
-                        timeout=setup.timeout)
+    host = setup.base_url or "http://127.0.0.1:11434"
+    client = sdk.Client(host=host, timeout=setup.timeout)
     # a context window given: else the integration asks /api/show before every stream and
     # sends the model's full length as num_ctx (128K for many: a huge allocation); too
     # small, and Ollama silently cuts the start of the prompt (the system prompt first)
-    llm = setup.cls(model=setup.model, base_url=setup.base_url or "http://127.0.0.1:11434",
+    llm = setup.cls(model=setup.model, base_url=host,
                     temperature=setup.request.temperature, request_timeout=setup.timeout,
                     client=client, context_window=ollama_context(setup.request),
                     additional_kwargs={"num_predict": setup.request.max_tokens})

@@ -102,12 +102,11 @@ def follow_up_job(service: LLMService, chain: list[RunEntry], message: str,
 def _base_code(parent: RunEntry, kind: str) -> str:
     """The code a follow-up optimization works on: the original code of an optimization
     thread, or the code a solution wrote."""
-    result = parent.result or {}
     if kind != "optimization":
         return ""
     if parent.kind == "optimization":
-        return str(result.get("original_code") or parent.input)
-    return str(result.get(MODELS[parent.kind].CODE_FIELD) or "")
+        return str((parent.result or {}).get("original_code") or parent.input)
+    return parent.answer_code()
 
 
 def submit_follow_up(hub: RunHub, run_id: str, message: str, *, origin: str,

@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from interview_corvus.core.answers.models import MODELS
 from interview_corvus.core.config.settings import data_dir
 
 log = logging.getLogger(__name__)
@@ -84,6 +85,13 @@ class RunEntry:
                 "language": self.language, "created_at": self.created_at,
                 "finished_at": self.finished_at, "elapsed_ms": self.elapsed_ms,
                 "parent_id": self.parent_id}
+
+    def answer_code(self) -> str:
+        """The code the answer wrote (an MCQ's: its answer); "" if there is none."""
+        model = MODELS.get(self.kind)
+        if not self.result or model is None:
+            return ""
+        return str(self.result.get(model.CODE_FIELD) or "")
 
     def error(self) -> dict[str, Any] | None:
         """``{code, message}`` of a failed or cancelled run, else None."""
