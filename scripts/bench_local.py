@@ -1,10 +1,20 @@
-"""The bundled model in its own process vs in the app's process: what isolation costs.
+"""Where the local model's time goes: each decoding option on the default model, one run.
 
-Same GGUF, prompt, schema and max tokens; greedy decoding (temperature 0) so both
-produce the same tokens. Prints a table: start-up, time to the first delta,
-tokens per second, and the child's throughput as a ratio of in-process.
+For the default local model (the best catalog model installed; ``--local-model`` or
+``--gguf`` for another) and the answer to ``examples/two_sum.py``, each option runs a
+warm-up, then ``--runs`` timed answers through the real service and model process:
 
-    python scripts/bench_local.py [--runs 5] [--max-tokens 200]
+* ``grammar``: llama.cpp's JSON-schema grammar on every token (what shipped before);
+* ``free``: no grammar; the answer's start (``{"first_field": "``) is prefilled and the
+  incremental parser, validation and self-repair handle the rare invalid answer.
+
+Columns: first partial (warm; the first partial model with text in a field), prompt
+tokens evaluated per warm run (the shared system/task prefix is kept by llama.cpp
+between runs, so only the input is evaluated), prompt tokens/s, generation tokens/s,
+tokens per answer, total seconds per answer; then each option's generation rate as a
+ratio of the free one's. Greedy decoding (temperature 0).
+
+    python scripts/bench_local.py [--runs 3] [--local-model NAME | --gguf PATH]
 """
 
 from __future__ import annotations
@@ -17,79 +27,64 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def request(max_tokens: int):
-    from interview_corvus.core.config.settings import Settings
-    from interview_corvus.core.providers.local import LocalProvider
-    from interview_corvus.core.runs.service import LLMService
-
-    provider = LocalProvider()
-    service = LLMService(Settings(llm={"provider": "local", "max_tokens": max_tokens,
-                                       "temperature": 0.0}), provider)
-    code = (ROOT / "examples" / "two_sum.py").read_text()
-    return provider, service.optimization_job(code, "python").request
-
-
-def in_process(req, runs: int) -> dict[str, float]:
-    from interview_corvus.core.providers.local import bundled_model_path
-    from interview_corvus.core.providers.local_worker import load_model
-
-    started = time.perf_counter()
-    llm = load_model(bundled_model_path(), 4096)
-    load = time.perf_counter() - started
-    firsts, rates = [], []
-    messages = [{"role": "system", "content": req.system}, {"role": "user", "content": req.prompt}]
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        first, count = None, 0
-        for chunk in llm.create_chat_completion(
-                messages, response_format={"type": "json_object", "schema": req.schema},
-                stream=True, max_tokens=req.max_tokens, temperature=0.0, repeat_penalty=1.15):
-            if chunk["choices"][0]["delta"].get("content"):
-                count += 1
-                first = first or time.perf_counter() - t0
-        total = time.perf_counter() - t0
-        firsts.append(first or total)
-        rates.append(count / max(1e-9, total - (first or 0)))
-    llm.close()
-    return {"load_s": load, "first_ms": statistics.median(firsts) * 1000,
-            "tokens_s": statistics.median(rates)}
-
-
-def child(provider, req, runs: int) -> dict[str, float]:
-    from interview_corvus.core.providers.base import StreamInfo
+def one_answer(service, code: str) -> dict[str, float]:
     from interview_corvus.core.providers.local import model_process
 
+    provider = service.provider
     started = time.perf_counter()
-    model_process(provider.path, provider.n_ctx)
-    load = time.perf_counter() - started
-    firsts, rates = [], []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        first, count = None, 0
-        for _delta in provider.stream(req, StreamInfo()):
-            count += 1
-            first = first or time.perf_counter() - t0
-        total = time.perf_counter() - t0
-        firsts.append(first or total)
-        rates.append(count / max(1e-9, total - (first or 0)))
-    return {"load_s": load, "first_ms": statistics.median(firsts) * 1000,
-            "tokens_s": statistics.median(rates)}
+    first = None
+    for partial in service.get_code_optimization_stream(code, "python"):
+        if first is None and any((isinstance(v, str) and v) or (isinstance(v, list) and v)
+                                 for k, v in partial.model_dump().items()
+                                 if k in type(partial).answer_fields()):
+            first = time.perf_counter() - started
+    total = time.perf_counter() - started
+    end = model_process(provider.path, provider.n_ctx).last_end
+    prompt_s = max(float(end.get("first_token_s", 0.0)), 1e-9)
+    return {"first_s": first or total, "total_s": total,
+            "prompt_tokens": float(end.get("prompt_tokens", 0)),
+            "prompt_rate": float(end.get("prompt_tokens", 0)) / prompt_s,
+            "tokens": float(end.get("output_tokens", 0)),
+            "rate": float(end.get("tokens_per_s", 0.0))}
+
+
+def measure(decoding: str, args: argparse.Namespace, code: str) -> dict[str, float]:
+    from interview_corvus.core.config.settings import Settings
+    from interview_corvus.core.runs.service import LLMService
+
+    llm = {"provider": "local", "temperature": 0.0, "local_decoding": decoding,
+           "local_model": args.local_model or "", "gguf_path": args.gguf or "",
+           "self_repair": False}
+    service = LLMService(Settings(llm=llm))
+    service.provider.prepare()
+    one_answer(service, code)  # warm-up: loads the model, evaluates the shared prefix
+    rows = [one_answer(service, code) for _ in range(args.runs)]
+    return {key: statistics.median(row[key] for row in rows) for key in rows[0]}
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--max-tokens", type=int, default=200)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--local-model", default="")
+    parser.add_argument("--gguf", default="")
+    parser.add_argument("--options", default="grammar,free")
     args = parser.parse_args()
-    provider, req = request(args.max_tokens)
-    inside = in_process(req, args.runs)
-    apart = child(provider, req, args.runs)
-    print(f"{'':24} {'start-up s':>11} {'first delta ms':>15} {'tokens/s':>9}")
-    for name, row in (("in the app's process", inside), ("own process (shipped)", apart)):
-        print(f"{name:24} {row['load_s']:>11.2f} {row['first_ms']:>15.1f} "
-              f"{row['tokens_s']:>9.1f}")
-    print(f"throughput ratio own/in-process: {apart['tokens_s'] / inside['tokens_s']:.3f}; "
-          f"first-delta ratio: {apart['first_ms'] / inside['first_ms']:.3f}")
+    code = (ROOT / "examples" / "two_sum.py").read_text()
+    results = {name: measure(name, args, code) for name in args.options.split(",")}
+    from interview_corvus.core.config.settings import Settings
+    from interview_corvus.core.runs.service import LLMService
+
+    probe = LLMService(Settings(llm={"provider": "local", "local_model": args.local_model,
+                                     "gguf_path": args.gguf})).provider
+    print(f"model: {probe.describe()}; {args.runs} warm runs per option (medians)")
+    print(f"{'option':9} {'first partial s':>15} {'prompt tok':>10} {'prompt tok/s':>12} "
+          f"{'gen tok/s':>9} {'tokens':>7} {'total s':>8} {'gen vs free':>11}")
+    free = results.get("free", {}).get("rate") or 0.0
+    for name, row in results.items():
+        ratio = f"{row['rate'] / free:.2f}" if free else "-"
+        print(f"{name:9} {row['first_s']:>15.2f} {row['prompt_tokens']:>10.0f} "
+              f"{row['prompt_rate']:>12.1f} {row['rate']:>9.1f} {row['tokens']:>7.0f} "
+              f"{row['total_s']:>8.1f} {ratio:>11}")
     return 0
 
 

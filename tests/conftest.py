@@ -20,12 +20,18 @@ def _isolated_dirs(tmp_path_factory, monkeypatch):
     base = tmp_path_factory.mktemp("corvus")
     monkeypatch.setenv("INTERVIEW_CORVUS_CONFIG_DIR", str(base / "config"))
     monkeypatch.setenv("INTERVIEW_CORVUS_DATA_DIR", str(base / "data"))
+    # the model cache and the Hugging Face cache are empty: the default local model is
+    # the bundled fallback unless a test installs another (tests/test_catalog.py)
+    monkeypatch.setenv("INTERVIEW_CORVUS_CACHE_DIR", str(base / "cache"))
+    monkeypatch.setenv("HF_HUB_CACHE", str(base / "hf-hub"))
     for name in list(os.environ):
         if name.startswith("INTERVIEW_CORVUS_LLM") or name.endswith("_API_KEY"):
             monkeypatch.delenv(name, raising=False)
     # the tests of a first answer's own error see it: self-repair (on for users) is off
     # here unless a test turns it on (tests/test_self_repair.py)
     monkeypatch.setenv("INTERVIEW_CORVUS_LLM__SELF_REPAIR", "false")
+    # likewise the check of optimizations (on for users; tests/test_verify*.py turn it on)
+    monkeypatch.setenv("INTERVIEW_CORVUS_LLM__VERIFY", "false")
     yield
 
 

@@ -115,10 +115,15 @@ def test_corvus_models_lists_them(tmp_path):
     home = fake_home(tmp_path)
     env = {**os.environ, "HOME": str(home)}
     env.pop("HF_HOME", None)
+    env.pop("HF_HUB_CACHE", None)
     done = subprocess.run([sys.executable, "-m", "interview_corvus.cli", "models", "--json",
                            "--no-probe"], capture_output=True, text=True, env=env, timeout=60)
     assert done.returncode == 0, done.stderr
     rows = [json.loads(line) for line in done.stdout.splitlines()]
+    catalog = [r for r in rows if r["source"] == "catalog"]
+    assert [r["name"] for r in catalog] == ["qwen2.5-coder-1.5b", "qwen2.5-coder-0.5b",
+                                            "smollm2-135m"]
+    rows = rows[len(catalog):]
     assert rows[0]["source"] == "bundled"
     assert {r["name"] for r in rows} >= {"tiny-q4.gguf",
                                          "Qwen/Qwen2.5-Coder-0.5B-Instruct-GGUF: coder.gguf"}

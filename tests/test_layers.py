@@ -59,8 +59,10 @@ def test_mypy_is_clean():
 
 
 def test_modules_stay_small():
-    """Modules of at most 300 lines (the incremental parser is the one exception)."""
+    """Modules of at most 300 lines (the incremental parser and the sandboxed runner are
+    the exceptions)."""
     root = Path(interview_corvus.__file__).parent
     large = {str(p.relative_to(root)): n for p in root.rglob("*.py")
              if (n := len(p.read_text(encoding="utf-8").splitlines())) > 300}
-    assert set(large) <= {"core/stream/partial_json.py"}, large
+    # the sandboxed runner is one file: `python -I` runs it alone, with no package path
+    assert set(large) <= {"core/stream/partial_json.py", "core/verify/child.py"}, large

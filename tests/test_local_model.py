@@ -37,7 +37,10 @@ def local_service(**llm) -> LLMService:
 def test_bundled_model_ships_in_the_package():
     path = bundled_model_path()
     assert path.is_file() and path.stat().st_size > 50_000_000
-    assert LocalProvider().model == path.stem
+    provider = LocalProvider()  # no coder model in the test environment: the fallback
+    assert provider.model == "SmolLM2-135M-Instruct" and provider.path == path
+    assert provider.decoding == "grammar" and not provider.needs_preparing
+    assert provider.describe().startswith("SmolLM2-135M-Instruct (135M, Q4_1")
 
 
 @pytest.mark.timeout(180)

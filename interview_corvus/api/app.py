@@ -22,6 +22,7 @@ from interview_corvus.api.routes.runs import runs_router
 from interview_corvus.api.security import RateLimiter, SecurityMiddleware
 from interview_corvus.api.streams import Streams
 from interview_corvus.core.answers.models import LANGUAGES
+from interview_corvus.core.errors import CorvusError
 from interview_corvus.core.runs.hub import RunHub
 
 _CSP = ("default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'unsafe-inline'; "
@@ -50,8 +51,17 @@ def create_app(hub: RunHub, *, token: str | None = None, allowed_hosts: tuple[st
 
     @app.get("/health", tags=["server"])
     async def health() -> dict[str, Any]:
+        """The server's state and which model answers (``model``: its name, ``model_detail``:
+        name, size and quantization for a local model; empty when the provider cannot be
+        built, e.g. a missing API key — the runs say why)."""
         provider = hub.service.settings.llm.provider
+        try:
+            built = hub.service.provider
+            model, detail = built.model, built.describe()
+        except CorvusError:
+            model = detail = ""
         return {"status": "ok", "version": __version__, "provider": provider,
+                "model": model, "model_detail": detail,
                 "active_runs": hub.active_count(), "languages": list(LANGUAGES)}
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)

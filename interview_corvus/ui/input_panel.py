@@ -6,9 +6,11 @@ dropped sets it from the file's extension.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PyQt6.QtCore import pyqtSignal
+from PyQt6.QtGui import QDragEnterEvent, QDropEvent
 from PyQt6.QtWidgets import QComboBox, QFileDialog, QMessageBox, QVBoxLayout, QWidget
 
 from interview_corvus.core.answers.detect import detect_language
@@ -69,3 +71,18 @@ class InputPanel(QWidget):
         name, _ = QFileDialog.getOpenFileName(self, "Open code")
         if name:
             self.open_file(Path(name))
+
+
+def accept_files(event: QDragEnterEvent | None) -> None:
+    """Accept a drag that carries files (a window's dragEnterEvent)."""
+    mime = event.mimeData() if event is not None else None
+    if event is not None and mime is not None and mime.hasUrls():
+        event.acceptProposedAction()
+
+
+def drop_file(event: QDropEvent | None, open_file: Callable[[Path], object]) -> None:
+    """Open the first local file of a drop (a window's dropEvent)."""
+    mime = event.mimeData() if event is not None else None
+    urls = mime.urls() if mime is not None else []
+    if urls and urls[0].isLocalFile():
+        open_file(Path(urls[0].toLocalFile()))

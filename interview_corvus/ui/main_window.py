@@ -4,7 +4,6 @@ that show it (answer panel, status line); runs from elsewhere come via ExternalR
 from __future__ import annotations
 
 import contextlib
-from pathlib import Path
 from typing import Any
 
 from PyQt6.QtCore import Qt, pyqtSignal
@@ -20,7 +19,8 @@ from interview_corvus.ui.actions import WindowActions
 from interview_corvus.ui.answer_panel import AnswerPanel
 from interview_corvus.ui.external_runs import ExternalRuns
 from interview_corvus.ui.history_panel import HistoryPanel
-from interview_corvus.ui.input_panel import InputPanel
+from interview_corvus.ui.input_panel import InputPanel, accept_files, drop_file
+from interview_corvus.ui.local_models import ModelFetcher
 from interview_corvus.ui.run_text import (
     entry_status,
     reads_images,
@@ -123,11 +123,15 @@ class MainWindow(QMainWindow):
         self.external.follow_requested.connect(self._on_follow)
         self.external.ended.connect(self._on_worker_finished)
         self.demo_hint.show_for(self.settings)
+        self.model_fetcher = ModelFetcher(self)
+        self.model_fetcher.report_to(self.status.say)
+        self.model_fetcher.prepare(lambda: self.hub.service.provider)  # now, not in a run
 
     def apply_settings(self, settings: Settings) -> None:
         self.settings = self.status.settings = settings
         self.status.show_provider()
         self.demo_hint.show_for(self.settings)
+        self.model_fetcher.prepare(lambda: self.hub.service.provider)
 
     def _on_demo_hint_dismissed(self) -> None:
         """Remember it: the note is for the first launch, not every launch."""
@@ -275,15 +279,10 @@ class MainWindow(QMainWindow):
         self.status.say(entry_status(entry))
 
     def dragEnterEvent(self, event: QDragEnterEvent | None) -> None:
-        mime = event.mimeData() if event is not None else None
-        if event is not None and mime is not None and mime.hasUrls():
-            event.acceptProposedAction()
+        accept_files(event)
 
     def dropEvent(self, event: QDropEvent | None) -> None:
-        mime = event.mimeData() if event is not None else None
-        urls = mime.urls() if mime is not None else []
-        if urls and urls[0].isLocalFile():
-            self.inputs.open_file(Path(urls[0].toLocalFile()))
+        drop_file(event, self.inputs.open_file)
 
     def panes(self) -> list[QWidget]:
         return panes(self)

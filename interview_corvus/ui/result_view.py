@@ -26,6 +26,8 @@ from PyQt6.QtWidgets import (
 )
 
 from interview_corvus.core.answers.models import MODELS, StreamedAnswer
+from interview_corvus.core.answers.verification import Verification
+from interview_corvus.ui.check_view import CheckBadge, CheckView
 from interview_corvus.ui.editor import CodeEditor
 from interview_corvus.ui.highlight import PygmentsHighlighter
 
@@ -105,6 +107,9 @@ class ResultView(QWidget):
             browser.anchorClicked.connect(self._on_link)
         self.tabs.addTab(self.code, "Code")
         self.tabs.addTab(self.diff, "Diff")
+        self.check = CheckView()
+        self.check_tab = self.tabs.addTab(self.check, "Check")
+        self.badge = CheckBadge()
         self.tabs.setCornerWidget(self.copy_button)
         for widget, name in ((self.code, "Answer code"), (self.diff, "Diff"),
                              (self.improvements, "Improvements"),
@@ -130,6 +135,7 @@ class ResultView(QWidget):
         splitter.setSizes([380, 420])
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.badge)
         outer.addWidget(splitter)
         self._explanation = ""
         self._extra = ""
@@ -143,6 +149,7 @@ class ResultView(QWidget):
         answer = MODELS[kind]
         compares = answer.compares()
         self.tabs.setTabVisible(1, compares)
+        self.tabs.setTabVisible(self.check_tab, kind == "optimization")
         self.list_title.setText(answer.LIST_TITLE)
         self.complexity.setColumnHidden(0, not compares)
         self.complexity.setHorizontalHeaderLabels(["before", "after"] if compares
@@ -166,6 +173,8 @@ class ResultView(QWidget):
         self._explanation = self._extra = ""
         self.explanation.clear()
         self.extra.clear()
+        self.badge.show_check(None)
+        self.check.show_check(None)
 
     def show_model(self, model: StreamedAnswer) -> None:
         """Bring the view up to ``model``; cost is the change, not the whole answer."""
@@ -195,6 +204,11 @@ class ResultView(QWidget):
             item = self._cell(row, col)
             if item.text() != text:
                 item.setText(text)
+        check = data.get("verification")
+        if isinstance(check, dict):  # from the wire: a plain dict
+            check = Verification.model_validate(check)
+        self.badge.show_check(check)
+        self.check.show_check(check)
         if data["explanation"] != self._explanation:
             self._explanation = data["explanation"]
             self.explanation.setMarkdown(self._explanation)

@@ -21,7 +21,6 @@ from PyQt6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QSpinBox,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -38,12 +37,13 @@ from interview_corvus.core.config.settings import (
 )
 from interview_corvus.core.errors import CorvusError
 from interview_corvus.ui.aio import spawn
-from interview_corvus.ui.forms import form_tab, spin
+from interview_corvus.ui.forms import form_tab, int_spin, spin
 from interview_corvus.ui.hotkeys import (
     default_hotkeys,
     normalize,
 )
 from interview_corvus.ui.hotkeys_tab import HotkeysTab
+from interview_corvus.ui.local_models import LocalModelRow
 from interview_corvus.ui.prompts_tab import PromptsTab
 from interview_corvus.ui.server_tab import ServerTab
 
@@ -79,14 +79,13 @@ class SettingsDialog(QDialog):
         self.api_key = QLineEdit()
         self.api_key.setEchoMode(QLineEdit.EchoMode.Password)
         self.gguf = QLineEdit(llm.gguf_path)
-        self.gguf.setPlaceholderText("bundled SmolLM2-135M")
+        self.gguf.setPlaceholderText("the local model chosen above")
+        self.local_model = LocalModelRow(llm.local_model)
         browse = QPushButton("Browse…")
         browse.clicked.connect(self._on_browse)
         self.replay = QLineEdit(llm.replay_path)
         self.temperature = spin(0.0, 2.0, 0.1, llm.temperature)
-        self.max_tokens = QSpinBox()
-        self.max_tokens.setRange(16, 200_000)
-        self.max_tokens.setValue(llm.max_tokens)
+        self.max_tokens = int_spin(16, 200_000, llm.max_tokens)
         self.streaming = QCheckBox("Stream answers as they are written")
         self.streaming.setChecked(llm.streaming)
         self.self_repair = QCheckBox("Ask once more when an answer is invalid or cut off")
@@ -110,7 +109,9 @@ class SettingsDialog(QDialog):
         model_tab = form_tab([("Provider", self.provider), ("llama-index preset", self.preset),
                               ("Model", self.model),
                            ("Base URL", self.base_url), ("", self.base_url_error),
-                           ("API key", self.api_key), ("GGUF file", gguf_row),
+                           ("API key", self.api_key), ("Local model", self.local_model),
+                           *(("", w) for w in self.local_model.layout_below),
+                           ("GGUF file", gguf_row),
                            ("Replay transcript", self.replay),
                            ("Temperature", self.temperature), ("Max tokens", self.max_tokens),
                            ("", self.streaming), ("", self.self_repair),
@@ -175,6 +176,7 @@ class SettingsDialog(QDialog):
                            model=self.model.text().strip(),
                            base_url=self.base_url.text().strip(),
                            gguf_path=self.gguf.text().strip(),
+                           local_model=self.local_model.value(),
                            replay_path=self.replay.text().strip(),
                            temperature=self.temperature.value(),
                            max_tokens=self.max_tokens.value(),
@@ -226,6 +228,7 @@ class SettingsDialog(QDialog):
         if hasattr(self, "buttons"):
             self._validate()
         self.gguf.setEnabled(name == "local")
+        self.local_model.setEnabled(name == "local")
         self.replay.setEnabled(name == "replay")
 
     def _on_browse(self) -> None:

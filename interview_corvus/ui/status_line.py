@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from typing import Any
 
@@ -50,7 +51,7 @@ class StatusLine(QObject):
         llm = self.settings.llm
         try:
             provider = self.hub.service.provider
-            text = f"{provider.name} · {provider.model}"
+            text = f"{provider.name} · {provider.describe()}"
         except CorvusError as exc:
             text = f"{llm.provider} · not ready: {exc.message}"
         streaming = "streaming" if llm.streaming else "streaming off"
@@ -72,7 +73,11 @@ class StatusLine(QObject):
             self._clock.stop()
 
     def _on_tick(self) -> None:
-        self.show_provider(f" · {time.monotonic() - self._started:.1f} s")
+        rate = None
+        with contextlib.suppress(CorvusError):
+            rate = self.hub.service.provider.live_rate()
+        speed = f" · {rate:.1f} tokens/s" if rate else ""
+        self.show_provider(f" · {time.monotonic() - self._started:.1f} s{speed}")
 
     # -- a run's worker ---------------------------------------------------
     def _slots(self, worker: RunWorker) -> list[tuple[Any, Any]]:

@@ -6,50 +6,15 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, Field
 
-LANGUAGES: tuple[str, ...] = (
-    "python",
-    "java",
-    "javascript",
-    "typescript",
-    "c++",
-    "c#",
-    "go",
-    "rust",
-    "ruby",
-    "kotlin",
-    "swift",
-    "sql",
+from interview_corvus.core.answers.languages import (  # noqa: F401 - re-exported
+    LANGUAGES,
+    language_for_suffix,
+    normalize_language,
 )
-
-_EXTENSIONS = {
-    ".py": "python", ".java": "java", ".js": "javascript", ".mjs": "javascript",
-    ".ts": "typescript", ".tsx": "typescript", ".cpp": "c++", ".cc": "c++",
-    ".cxx": "c++", ".hpp": "c++", ".h": "c++", ".cs": "c#", ".go": "go",
-    ".rs": "rust", ".rb": "ruby", ".kt": "kotlin", ".kts": "kotlin",
-    ".swift": "swift", ".sql": "sql",
-}
+from interview_corvus.core.answers.verification import Verification
 
 Kind = Literal["optimization", "solution", "mcq"]
 FieldState = Literal["pending", "streaming", "done"]
-
-
-def language_for_suffix(suffix: str) -> str | None:
-    """The language a file extension implies, or None."""
-    return _EXTENSIONS.get(suffix.lower())
-
-
-def normalize_language(value: str) -> str:
-    """Return the canonical language name or raise ValueError listing the valid ones."""
-    key = value.strip().lower()
-    aliases = {"cpp": "c++", "csharp": "c#", "cs": "c#", "js": "javascript",
-               "ts": "typescript", "py": "python", "golang": "go", "rs": "rust",
-               "kt": "kotlin", "rb": "ruby"}
-    key = aliases.get(key, key)
-    if key not in LANGUAGES:
-        raise ValueError(
-            f"unknown language {value!r}; valid languages: {', '.join(LANGUAGES)}"
-        )
-    return key
 
 
 class StreamedAnswer(BaseModel):
@@ -59,6 +24,9 @@ class StreamedAnswer(BaseModel):
     REQUEST_FIELDS: ClassVar[tuple[str, ...]] = ("language",)
     # Bookkeeping fields, never part of the schema sent to the model.
     STATUS_FIELDS: ClassVar[tuple[str, ...]] = ("progress", "is_complete", "fields")
+    # Answer fields the schema asks for but a final answer may lack (older transcripts
+    # and models that skip them still validate); they keep their defaults.
+    OPTIONAL_FIELDS: ClassVar[tuple[str, ...]] = ()
     KIND: ClassVar[Kind]
     # What varies per kind, in one place (the window, the CLI, the providers, the service):
     ACTION: ClassVar[str]  # the verb that makes one: optimize / solve
@@ -172,6 +140,8 @@ class CodeOptimization(StreamedAnswer):
     """An optimized version of the user's code with before/after complexity."""
 
     REQUEST_FIELDS: ClassVar[tuple[str, ...]] = ("original_code", "language")
+    STATUS_FIELDS: ClassVar[tuple[str, ...]] = ("progress", "is_complete", "fields",
+                                                "verification")
     KIND: ClassVar[Kind] = "optimization"
     ACTION: ClassVar[str] = "optimize"
     EMPTY_INPUT: ClassVar[str] = "There is no code to optimize: the input is empty."
@@ -185,10 +155,17 @@ class CodeOptimization(StreamedAnswer):
     SMALL_MODEL_LIMITS: ClassVar[dict[str, int]] = {
         "improvements": 3, "improvements[]": 120, "original_time_complexity": 20,
         "optimized_time_complexity": 20, "original_space_complexity": 20,
-        "optimized_space_complexity": 20, "explanation": 300}
+        "optimized_space_complexity": 20, "explanation": 300, "examples": 3,
+        "examples[]": 160}
+    OPTIONAL_FIELDS: ClassVar[tuple[str, ...]] = ("examples",)
 
     original_code: str = Field(default="", description="The code as the user gave it.")
-    optimized_code: str = Field(default="", description="The complete optimized code.")
+    # The code first: after the prefilled '"optimized_code": "' a small model writes it as a
+    # JSON string; asked for after other fields, Qwen2.5-Coder-1.5B often opened it with a
+    # Python triple quote (invalid JSON) — measured with scripts/bench_quality.py.
+    optimized_code: str = Field(
+        default="", description="The complete optimized code: same names, parameters and "
+        "results as the original, every import it needs.")
     language: str = Field(default="", description="Programming language of the code.")
     improvements: list[str] = Field(
         default_factory=list, description="Each change made and why it helps."
@@ -206,13 +183,20 @@ class CodeOptimization(StreamedAnswer):
         default="", description="Big-O space complexity of the optimized code."
     )
     explanation: str = Field(default="", description="Why the optimized version is better.")
+    examples: list[str] = Field(
+        default_factory=list, description="Two or three calls of the original function "
+        "with literal arguments that exercise it, each a call alone (for def area(w, h): "
+        "area(2, 3)).")
+    verification: Verification | None = Field(
+        default=None, description="The check of the answer: both versions run on the same "
+        "inputs in a sandbox, and timed (filled in by the app, not the model).")
 
     @classmethod
     def expected_sizes(cls, input_chars: int) -> dict[str, float]:
         return {"optimized_code": input_chars * 1.1 + 40, "improvements": 350,
                 "original_time_complexity": 8, "optimized_time_complexity": 8,
                 "original_space_complexity": 8, "optimized_space_complexity": 8,
-                "explanation": 450}
+                "explanation": 450, "examples": 90}
 
 
 class CodeSolution(StreamedAnswer):

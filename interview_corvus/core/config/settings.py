@@ -81,6 +81,13 @@ class LLMSettings(BaseModel):
     model: str = Field(default="", description="Model name; empty picks the provider's default.")
     base_url: str = Field(default="", description="Base URL for openai-compatible servers.")
     gguf_path: str = Field(default="", description="GGUF file for the local provider.")
+    local_model: str = Field(
+        default="", description="Catalog model for the local provider (corvus models); "
+        "empty picks the best one on this machine. A gguf_path wins over it.")
+    local_decoding: Literal["auto", "grammar", "free"] = Field(
+        default="auto", description="How the local model keeps to JSON: the schema's "
+        "grammar, or free decoding after a prefilled start (auto: free for catalog coder "
+        "models, which keep to JSON, grammar for others).")
     replay_path: str = Field(default="", description="Transcript for the replay provider.")
     temperature: float = Field(default=0.2, ge=0.0, le=2.0)
     max_tokens: int = Field(default=2048, ge=16, le=200_000)
@@ -90,6 +97,10 @@ class LLMSettings(BaseModel):
     max_retries: int = Field(default=2, ge=0, le=10)
     self_repair: bool = Field(
         default=True, description="Ask once more when the answer is invalid or cut off.")
+    verify: bool = Field(
+        default=True, description="Run an optimization's code against the original in a "
+        "sandboxed child process (same results, measured speed); HTTP requests only when "
+        "the server was started with --verify.")
     timeout: float = Field(default=120.0, gt=0)
     context_size: int = Field(default=4096, ge=512, le=131_072)
     task_prompts: dict[Literal["optimization", "solution", "mcq"], str] = Field(

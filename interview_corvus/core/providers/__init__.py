@@ -17,7 +17,7 @@ DEFAULT_MODELS = {
     "openai": "gpt-4o-mini",
     "anthropic": "claude-sonnet-4-6",
     "openai-compatible": "local-model",
-    "local": "SmolLM2-135M-Instruct",
+    "local": "",  # the catalog's best model on this machine
     "llama-index": "",  # the preset's default
     "replay": "replay",
 }
@@ -41,7 +41,8 @@ def build_provider(settings: Settings, key: str | None = None) -> Provider:
     if name == "local":
         from interview_corvus.core.providers.local import LocalProvider
 
-        return LocalProvider(llm.gguf_path or None, n_ctx=llm.context_size)
+        return LocalProvider(llm.gguf_path or None, n_ctx=llm.context_size,
+                             catalog_name=llm.local_model, decoding=llm.local_decoding)
     if name == "replay":
         from interview_corvus.core.providers.replay import ReplayProvider
 

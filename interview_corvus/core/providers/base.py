@@ -107,6 +107,16 @@ class Provider(ABC):
         likely (it could otherwise list hundreds of items and never finish)."""
         return MODELS[kind].SMALL_MODEL_LIMITS if self.small_model_likely else None
 
+    def describe(self) -> str:
+        """Which model answers, for people (/health, the window): its name, and for a
+        local model its size."""
+        return self.model or self.name
+
+    def live_rate(self) -> float | None:
+        """Tokens per second of the answer being written now, where the provider knows
+        it (the local model); None elsewhere."""
+        return None
+
     def check(self) -> str:
         """Verify the provider can be reached (cheaply); a line for the user, or raise."""
         return f"{self.name} is ready."

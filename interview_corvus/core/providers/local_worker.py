@@ -27,6 +27,7 @@ import os
 import queue
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -91,6 +92,7 @@ class Worker:
         self.requests: queue.Queue[dict[str, Any] | None] = queue.Queue()
         self.cancelled: set[int] = set()
         self.lock = threading.Lock()
+        self.formatter: Any = None  # the GGUF's chat template, for free decoding
 
     def send(self, message: dict[str, Any]) -> None:
         self.out.write(json.dumps(message) + "\n")
@@ -133,17 +135,18 @@ class Worker:
         if self._is_cancelled(rid):
             return {"finish_reason": None, "output_tokens": 0, "after_cancel": 0,
                     "cancelled": True}
-        chunks = self.llm.create_chat_completion(
-            command["messages"],
-            response_format={"type": "json_object", "schema": command["schema"]},
-            stream=True,
-            max_tokens=int(command["max_tokens"]),
-            temperature=float(command["temperature"]),
-            repeat_penalty=float(command["repeat_penalty"]),
-        )
+        started = time.perf_counter()
+        prompt_before = self.prompt_evaluated()
+        chunks = self._chunks(command)
         produced, finish = 0, None
         recent = ""  # the tail the loop detector reads, kept at its size
         cancelled_at: int | None = None
+        closer = ObjectEnd()
+        first_at: float | None = None
+        prefill = str(command.get("prefill") or "") if not command.get("grammar", True) else ""
+        if prefill:
+            self.send({"id": rid, "d": prefill})
+            closer.feed(prefill)
         try:
             for chunk in chunks:
                 if self._is_cancelled(rid):
@@ -152,10 +155,17 @@ class Worker:
                 choice = chunk["choices"][0]
                 if choice.get("finish_reason"):
                     finish = choice["finish_reason"]
-                delta = choice["delta"].get("content")
+                delta = choice["delta"].get("content") if "delta" in choice else choice["text"]
                 if not delta:
                     continue
+                if first_at is None:
+                    first_at = time.perf_counter()
                 produced += 1
+                end = closer.feed(delta)
+                if end >= 0:  # the answer's object closed: nothing more to read
+                    self.send({"id": rid, "d": delta[:end + 1]})
+                    finish = "stop"
+                    break
                 self.send({"id": rid, "d": delta})
                 recent = (recent + delta)[-(RUNAWAY_WINDOW + RUNAWAY_PERIOD):]
                 if produced % RUNAWAY_EVERY == 0 and is_runaway(recent):
@@ -163,10 +173,104 @@ class Worker:
                     break
         finally:
             chunks.close()  # stops llama.cpp at the current token
+        ended = time.perf_counter()
         # tokens evaluated after the cancel was seen (the proof that closing stops compute)
         after = 0 if cancelled_at is None else self.llm.n_tokens - cancelled_at
+        first = (first_at or ended) - started
         return {"finish_reason": finish, "output_tokens": produced, "after_cancel": after,
-                "cancelled": cancelled_at is not None}
+                "cancelled": cancelled_at is not None, "first_token_s": round(first, 4),
+                "prompt_tokens": self.prompt_evaluated() - prompt_before,
+                "generation_s": round(ended - (first_at or ended), 4),
+                "tokens_per_s": round(produced / max(ended - (first_at or ended), 1e-9), 2)
+                if produced > 1 else 0.0}
+
+    def prompt_evaluated(self) -> int:
+        """Prompt tokens llama.cpp evaluated so far (a reused prefix is not evaluated)."""
+        return int(getattr(self.llm, "_corvus_prompt_tokens", 0))
+
+    def _chunks(self, command: dict[str, Any]) -> Any:
+        """llama.cpp's chunks for one request: grammar-constrained chat completion, or
+        free decoding of the chat template's prompt followed by ``prefill``."""
+        options = {"stream": True, "max_tokens": int(command["max_tokens"]),
+                   "temperature": float(command["temperature"]),
+                   "repeat_penalty": float(command["repeat_penalty"])}
+        if command.get("grammar", True):
+            with contextlib.suppress(ValueError):  # counted as the chat handler formats it
+                self._count_prompt(self._prompt_tokens(command["messages"])[0])
+            return self.llm.create_chat_completion(
+                command["messages"],
+                response_format={"type": "json_object", "schema": command["schema"]},
+                **options)
+        tokens, stop = self._prompt_tokens(command["messages"])
+        prefill = str(command.get("prefill") or "")
+        tokens += self.llm.tokenize(prefill.encode("utf-8"), add_bos=False, special=False)
+        self._count_prompt(tokens)
+        return self.llm.create_completion(tokens, stop=stop, **options)
+
+    def _count_prompt(self, tokens: list[int]) -> None:
+        """Count the prompt tokens that are not a prefix llama.cpp already holds."""
+        held = list(self.llm.input_ids[:self.llm.n_tokens])
+        same = 0
+        for ours, theirs in zip(tokens, held, strict=False):
+            if ours != theirs:
+                break
+            same += 1
+        self.llm._corvus_prompt_tokens = self.prompt_evaluated() + len(tokens) - same
+
+    def _prompt_tokens(self, messages: list[dict[str, str]]) -> tuple[list[int], list[str]]:
+        """The model's own chat template applied to ``messages`` (ending where the
+        assistant's answer begins), as tokens, and the template's stop strings."""
+        if self.formatter is None:
+            from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+            template = self.llm.metadata.get("tokenizer.chat_template")
+            if not template:
+                raise ValueError("this GGUF has no chat template; use grammar decoding")
+            eos, bos = self.llm.token_eos(), self.llm.token_bos()
+            text = self.llm._model.token_get_text
+            self.formatter = Jinja2ChatFormatter(
+                template, eos_token=text(eos) if eos != -1 else "",
+                bos_token=text(bos) if bos != -1 else "", add_generation_prompt=True)
+        formatted = self.formatter(messages=messages)
+        tokens = self.llm.tokenize(formatted.prompt.encode("utf-8"),
+                                   add_bos=not formatted.added_special, special=True)
+        stop = formatted.stop if isinstance(formatted.stop, list) else [formatted.stop]
+        return tokens, [s for s in stop if s]
+
+
+class ObjectEnd:
+    """Tells when the top-level JSON object of a text fed in pieces has closed.
+
+    Counts braces and brackets outside strings (escapes honoured); text before the
+    first ``{`` is ignored. Linear in what is fed.
+    """
+
+    def __init__(self) -> None:
+        self.depth = 0
+        self.started = False
+        self.in_string = False
+        self.escaped = False
+
+    def feed(self, text: str) -> int:
+        """Where in ``text`` the object closed, or -1 while it is still open."""
+        for index, char in enumerate(text):
+            if self.in_string:
+                if self.escaped:
+                    self.escaped = False
+                elif char == "\\":
+                    self.escaped = True
+                elif char == '"':
+                    self.in_string = False
+            elif char == '"' and self.started:
+                self.in_string = True
+            elif char in "{[":
+                self.started = True
+                self.depth += 1
+            elif char in "}]" and self.started:
+                self.depth -= 1
+                if self.depth == 0:
+                    return index
+        return -1
 
 
 def main(argv: list[str]) -> int:

@@ -19,6 +19,7 @@ from typing import Any
 from interview_corvus.core.answers.models import StreamedAnswer
 from interview_corvus.core.errors import AnswerError, Cancelled, ProviderError, RateLimited
 from interview_corvus.core.providers.base import AnswerRequest, Provider, StreamInfo
+from interview_corvus.core.runs.checked import CheckedRun, Verifier
 from interview_corvus.core.runs.repair import repair_request, repairable, reset_patches
 from interview_corvus.core.stream.assembler import AnswerAssembler
 from interview_corvus.core.stream.partial_json import Patch
@@ -108,13 +109,16 @@ class StreamUpdate:
     stats: RunStats | None = None
 
 
-class ActiveRun:
+class ActiveRun(CheckedRun):
     def __init__(self, job: Job, provider: Provider, streaming: bool, *, max_retries: int,
                  backoff_base: float, cancel: CancelToken | None = None,
                  clock: Callable[[], float] = time.monotonic,
-                 lock: threading.RLock | None = None, repair: bool = False) -> None:
+                 lock: threading.RLock | None = None, repair: bool = False,
+                 verifier: Verifier | None = None) -> None:
         self.job = job
         self.repair = repair
+        # checks a complete optimization (core.verify); None: answers are not checked
+        self.verifier = verifier
         self.provider = provider
         self.cancel = cancel or CancelToken()
         self.stats = RunStats(streaming=streaming)
@@ -155,6 +159,8 @@ class ActiveRun:
             yield self._restart(exc)
             final, info = yield from self._answer()  # its own error, typed, ends the run
             self.stats.repaired = True
+        if self.verifier is not None:
+            final = yield from self._verified(final)
         stats = self.stats
         with self._lock:
             self.result = final
@@ -181,11 +187,15 @@ class ActiveRun:
             final = self.assembler.finish(info.finish_reason, self.job.request.max_tokens)
         return final, info
 
-    def _restart(self, error: AnswerError) -> StreamUpdate:
+    def _restart(self, error: AnswerError | None,
+                 request: AnswerRequest | None = None) -> StreamUpdate:
         """Ask again, saying what was wrong; the run's answer starts over (reset patches)."""
         with self._lock:
             job, old = self.job, self.assembler
-            self.job = replace(job, request=repair_request(job.request, error, old.raw_text()))
+            if request is None:
+                assert error is not None
+                request = repair_request(job.request, error, old.raw_text())
+            self.job = replace(job, request=request)
             self.assembler = AnswerAssembler(job.model_cls, job.fixed, job.expected,
                                              clock=self._clock, restarted=True,
                                              progress_floor=old.progress_value())

@@ -51,7 +51,9 @@ class HubRun:
         self.model = provider.model
         self.streaming = service.streaming
         self.log = RunLog(self.id, job.model_cls)
-        self.active = service.open_run(job, lock=self.log.lock)
+        # code runs for HTTP requests only when the server was started to allow it
+        self.active = service.open_run(job, lock=self.log.lock,
+                                       verify=origin != "http" or hub.verify_http)
         self.active.listener = self.log.record
         self.log.source = self.active.latest
         self.entry = RunEntry(id=self.id, kind=job.kind, origin=origin, provider=self.provider,
@@ -120,6 +122,7 @@ class RunHub:
     def __init__(self, service: LLMService, history: HistoryStore | None = None, *,
                  remote_concurrency: int = 4, orphan_grace: float = ORPHAN_GRACE) -> None:
         self.service = service
+        self.verify_http = False  # run code for HTTP requests (corvus serve --verify)
         self.history = history
         self.orphan_grace = orphan_grace
         self._runs: dict[str, HubRun] = {}

@@ -128,7 +128,7 @@ class RunLog:
         self.ended = False  # a done or error op is in the log
         # the newest answer model (the attempt's ``latest``), read under the lock
         self.source: Callable[[], StreamedAnswer | None] = lambda: None
-        self._fields = {*model_cls.answer_fields(), "is_complete", "fields"}
+        self._fields = {*model_cls.answer_fields(), *model_cls.STATUS_FIELDS} - {"progress"}
         self._snapshot: tuple[int, dict[str, Any] | None] = (-1, None)
         self._subscribers: list[Callable[[str], None]] = []
         self._sub_lock = threading.Lock()
@@ -158,8 +158,12 @@ class RunLog:
     def log_done(self, result: StreamedAnswer, elapsed_ms: float,
                  usage: dict[str, int] | None, repaired: bool = False) -> None:
         with self.lock:  # the closing patch makes a delta client's document equal done.data
-            self._append("patch", ((("set", ("is_complete",), True),
-                                    ("set", ("fields",), dict(result.fields))), 1.0))
+            closing: tuple[Any, ...] = (("set", ("is_complete",), True),
+                                        ("set", ("fields",), dict(result.fields)))
+            verification = getattr(result, "verification", None)
+            if verification is not None:
+                closing += (("set", ("verification",), verification.model_dump()),)
+            self._append("patch", (closing, 1.0))
             self._append("done", done_payload(self.run_id, answer_data(result), elapsed_ms,
                                               usage, repaired))
 

@@ -13,6 +13,7 @@ from dataclasses import replace
 from typing import Any
 
 from interview_corvus.core.answers.models import StreamedAnswer
+from interview_corvus.core.answers.verification import Verification
 from interview_corvus.core.errors import AnswerError, AnswerIncomplete, AnswerInvalid
 from interview_corvus.core.providers.base import AnswerRequest
 from interview_corvus.core.stream.partial_json import Patch
@@ -39,6 +40,24 @@ def repair_request(request: AnswerRequest, error: AnswerError, raw: str) -> Answ
                    "Answer again with one JSON object that follows the schema exactly: "
                    "every field present, with the right type, and nothing else.")
     return replace(request, prompt=f"{request.prompt}\n\n{problem}")
+
+
+def counterexample_request(request: AnswerRequest, verdict: Verification) -> AnswerRequest:
+    """The request again, with the input on which the optimized code differed."""
+    example = verdict.counterexample
+    assert example is not None
+    if example.call == "loading the code":
+        problem = (f"Your previous optimized code does not run: {example.optimized}. "
+                   "Answer again with code that runs")
+    else:
+        note = f" ({example.note})" if example.note else ""
+        problem = (f"Your previous optimized code behaves differently from the original: "
+                   f"{example.call} gives {example.original} with the original but "
+                   f"{example.optimized} with yours{note}. Answer again with code that "
+                   "gives the same results as the original for every input, this one "
+                   "included")
+    return replace(request, prompt=f"{request.prompt}\n\n{problem}, as one JSON object "
+                   "with every field.")
 
 
 def reset_patches(model_cls: type[StreamedAnswer]) -> list[Patch]:

@@ -22,6 +22,7 @@ from interview_corvus.core.answers.models import (
     StreamedAnswer,
     normalize_language,
 )
+from interview_corvus.core.answers.verification import Verification
 from interview_corvus.core.config.settings import Settings, load_settings
 from interview_corvus.core.errors import BadRequest, CorvusError
 from interview_corvus.core.providers import build_provider
@@ -31,6 +32,14 @@ from interview_corvus.core.runs.bridge import iterate_in_thread
 from interview_corvus.core.stream.partial_json import clean_text
 
 log = logging.getLogger(__name__)
+
+
+def _verify(answer: StreamedAnswer, cancelled: threading.Event) -> Verification:
+    """Run the optimization against the original in the sandbox (core.verify)."""
+    from interview_corvus.core.verify import verify_optimization
+
+    assert isinstance(answer, CodeOptimization)
+    return verify_optimization(answer, cancelled=cancelled)
 
 MAX_IMAGES = 10
 
@@ -135,13 +144,17 @@ class LLMService:
 
     # -- the run ----------------------------------------------------------
     def open_run(self, job: Job, cancel: CancelToken | None = None,
-                 lock: threading.RLock | None = None) -> ActiveRun:
+                 lock: threading.RLock | None = None, *, verify: bool = True) -> ActiveRun:
         """A run of ``job`` on the current provider; iterate ``updates()`` to drive it.
-        ``lock`` is the run log's when the run is logged (fed and logged in one step)."""
+        ``lock`` is the run log's when the run is logged (fed and logged in one step).
+        ``verify=False`` never runs code for this run (HTTP requests, unless the server
+        allows it); otherwise the ``verify`` setting decides for optimizations."""
+        checks = verify and self.settings.llm.verify and job.kind == "optimization"
         return ActiveRun(job, self.provider, self.streaming,
                          max_retries=self.settings.llm.max_retries,
                          backoff_base=self.backoff_base, cancel=cancel, clock=self._clock,
-                         lock=lock, repair=self.settings.llm.self_repair)
+                         lock=lock, repair=self.settings.llm.self_repair,
+                         verifier=_verify if checks else None)
 
     def run(self, job: Job, cancel: CancelToken | None = None) -> Iterator[StreamUpdate]:
         """Stream the job as updates; the last is final. Errors are ``CorvusError``s.

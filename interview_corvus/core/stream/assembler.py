@@ -192,6 +192,10 @@ class AnswerAssembler:
             return self.snapshot()
         return self._partial
 
+    def touch(self) -> None:
+        """Rebuild the partial at the next ``partial()`` (a fixed value changed)."""
+        self._states_changed = True
+
     def progress_value(self) -> float:
         return self.progress.value()
 
@@ -259,7 +263,8 @@ def validate_answer(model_cls: type[StreamedAnswer], doc: Any, fixed: dict[str, 
             f"The model answered with a JSON {type(doc).__name__}, not an object.",
             reason="schema", partial=partial, raw=raw,
         )
-    missing = [name for name in model_cls.answer_fields() if name not in doc]
+    missing = [name for name in model_cls.answer_fields()
+               if name not in doc and name not in model_cls.OPTIONAL_FIELDS]
     if missing:
         raise AnswerInvalid(
             f"The model's answer is missing {', '.join(missing)}.", reason="schema",

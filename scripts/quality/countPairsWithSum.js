@@ -1,0 +1,9 @@
+function countPairsWithSum(nums, target) {
+  let count = 0;
+  for (let i = 0; i < nums.length; i++) {
+    for (let j = i + 1; j < nums.length; j++) {
+      if (nums[i] + nums[j] === target) count++;
+    }
+  }
+  return count;
+}
