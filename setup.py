@@ -10,5 +10,6 @@ setup(
     package_data={
         "interview_corvus.resources": ["icons/*.svg", "prompts/*.toml", "demo/*.jsonl"],
         "interview_corvus.api": ["static/*"],
+        "interview_corvus.core.verify": ["child.js"],  # the sandboxed JavaScript runner
     },
 )

@@ -93,6 +93,7 @@ def shoot(out: Path) -> int:
         window.close()
         corvus.shutdown()
     saved += shoot_states(app, out)
+    saved += shoot_checks(app, out)
     for path in saved:
         print(path)
     return 0
@@ -111,6 +112,63 @@ def _transcript(directory: Path, *, fail: str | None = None, delay: float = 10) 
     path = directory / f"transcript-{fail or 'ok'}-{delay}.jsonl"
     path.write_text("".join(json.dumps(line) + "\n" for line in lines))
     return path
+
+
+TWO_SUM_RIGHT = (ROOT / "examples" / "two_sum_fast.py").read_text()  # same results
+TWO_SUM_USUAL = """def two_sum(nums, target):
+    seen = {}
+    for j, x in enumerate(nums):
+        if target - x in seen:
+            return [seen[target - x], j]
+        seen[x] = j
+    return []
+"""
+
+
+def _answer_transcript(directory: Path, code: str, name: str) -> Path:
+    """A replay transcript of one optimization answer with examples (for the check)."""
+    import json
+
+    answer = {"optimized_code": code, "improvements": ["Index the values once, then look "
+              "each complement up instead of scanning the rest of the list"],
+              "original_time_complexity": "O(n^2)", "optimized_time_complexity": "O(n)",
+              "original_space_complexity": "O(1)", "optimized_space_complexity": "O(n)",
+              "explanation": "A dictionary of positions replaces the inner loop.",
+              "examples": ["two_sum([2, 7, 11, 15], 9)", "two_sum([3, 2, 4], 6)"]}
+    text = json.dumps(answer)
+    path = directory / f"answer-{name}.jsonl"
+    path.write_text("".join(json.dumps({"delta": text[i:i + 12], "delay_ms": 2}) + "\n"
+                            for i in range(0, len(text), 12)))
+    return path
+
+
+def shoot_checks(app, out: Path) -> list[Path]:
+    """A verified answer and a counterexample, each on the Check tab."""
+    from interview_corvus.core.config.settings import Settings
+    from interview_corvus.core.runs.history import HistoryStore
+    from interview_corvus.ui.app import CorvusApp
+
+    scratch = Path(tempfile.mkdtemp(prefix="corvus-checks-"))
+    code = (ROOT / "examples" / "two_sum.py").read_text()
+    saved = []
+    for name, answer in (("verified", TWO_SUM_RIGHT), ("counterexample", TWO_SUM_USUAL)):
+        settings = Settings(llm={"provider": "replay", "verify": True, "self_repair": False,
+                                 "replay_path": str(_answer_transcript(scratch, answer, name))},
+                            ui={"theme": "light"})
+        corvus = CorvusApp(app, settings, history=HistoryStore(scratch / "h.sqlite3"),
+                           tray=False)
+        window = corvus.window
+        window.resize(1280, 800)
+        window.show()
+        window.editor.setPlainText(code)
+        window.optimize()
+        wait(app, lambda w=window: not w.busy, f"{name} run", timeout=60)
+        window.result.tabs.setCurrentIndex(window.result.check_tab)
+        saved.append(grab(app, window, out / f"state-check-{name}.png"))
+        window.close()
+        corvus.shutdown()
+    shutil.rmtree(scratch, ignore_errors=True)
+    return saved
 
 
 def shoot_states(app, out: Path) -> list[Path]:

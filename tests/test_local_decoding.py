@@ -21,7 +21,8 @@ from interview_corvus.core.providers.local import (
 from interview_corvus.core.providers.local_worker import ObjectEnd
 from interview_corvus.core.runs.service import LLMService
 
-CODE = (Path(__file__).resolve().parent.parent / "examples" / "two_sum.py").read_text()
+CODE_PATH = Path(__file__).resolve().parent.parent / "examples" / "two_sum.py"
+CODE = CODE_PATH.read_text()
 
 
 @pytest.mark.parametrize(("pieces", "where"), [

@@ -45,6 +45,7 @@ def test_the_wheel_ships_every_resource_inside_the_package(tmp_path):
                and "__pycache__" not in p.parts}
     assert shipped and shipped <= names, sorted(shipped - names)
     assert "interview_corvus/api/static/index.html" in names
+    assert "interview_corvus/core/verify/child.js" in names  # the JavaScript runner
     assert not any(name.startswith("resources/") for name in names)  # no top-level package
 
 

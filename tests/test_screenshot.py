@@ -32,7 +32,7 @@ def test_screenshots_of_the_real_window():
             assert not image.isNull() and image.width() >= 800 and image.height() >= 500
     for state in ("first-launch", "diff", "external-run", "error-banner", "reopened-error",
                   "busy-streaming-off", "narrow", "settings-bad-url", "follow-up",
-                  "field-states"):
+                  "field-states", "check-verified", "check-counterexample"):
         image = QImage(str(out / f"state-{state}.png"))
         assert not image.isNull() and image.width() >= 300, state
     light = QImage(str(out / "window-light-done.png")).pixelColor(5, 400).lightness()

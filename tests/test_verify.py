@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
 import time
 
 import pytest
 from apitools import rebuild
 from fakes import CODE, END, OPTIMIZATION, FakeProvider
+from test_local_decoding import CODE_PATH
 
 from interview_corvus.core.answers.models import CodeOptimization
 from interview_corvus.core.config.settings import Settings
@@ -20,20 +22,7 @@ from interview_corvus.core.verify import verify_optimization
 from interview_corvus.core.verify.growth import claimed_exponent, fit_exponent
 
 # the original returns the pair with the smallest i (then j): so must an optimization
-GOOD = """from bisect import bisect_right
-
-
-def two_sum(nums, target):
-    where = {}
-    for j, x in enumerate(nums):
-        where.setdefault(x, []).append(j)
-    for i, x in enumerate(nums):
-        spots = where.get(target - x, [])
-        k = bisect_right(spots, i)
-        if k < len(spots):
-            return [i, spots[k]]
-    return []
-"""
+GOOD = (CODE_PATH.parent / "two_sum_fast.py").read_text()
 # the usual one-pass answer: same results on the examples, another pair where several
 # exist — hypothesis must find such an input
 WRONG = ("def two_sum(nums, target):\n    seen = {}\n    for j, x in enumerate(nums):\n"
@@ -132,6 +121,10 @@ def test_no_examples_means_not_checked():
         assert verdict.status == "unverified" and "example" in verdict.reason
 
 
+NEEDS_NODE = pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+
+
+@NEEDS_NODE
 def test_javascript_runs_in_node():
     original = ("function hasDup(xs) {\n  for (let i = 0; i < xs.length; i++)\n"
                 "    for (let j = i + 1; j < xs.length; j++) if (xs[i] === xs[j]) return true;\n"
@@ -145,6 +138,7 @@ def test_javascript_runs_in_node():
     assert verdict.status == "counterexample" and verdict.counterexample is not None
 
 
+@NEEDS_NODE
 def test_node_may_not_write_files_or_start_processes():
     original = "function f(x) { return x; }"
     for body in ("function f(x) { require('fs').writeFileSync('/tmp/x', 'y'); return x; }",

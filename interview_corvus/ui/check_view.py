@@ -5,6 +5,7 @@ both versions (pyqtgraph)."""
 from __future__ import annotations
 
 import html
+import math
 from typing import Any
 
 from PyQt6.QtCore import Qt
@@ -64,15 +65,19 @@ class CheckView(QWidget):
         header = self.table.horizontalHeader()
         if header is not None:
             header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.table.verticalHeader().hide()  # type: ignore[union-attr]
-        self.table.setMaximumHeight(80)
+        rows = self.table.verticalHeader()
+        if header is not None and rows is not None:  # one row, no empty band below it
+            rows.hide()
+            self.table.setFixedHeight(header.sizeHint().height() + rows.defaultSectionSize()
+                                      + 2 * self.table.frameWidth())
         self.table.hide()
         self.plot = _plot_widget()
         self.plot.hide()
         layout = QVBoxLayout(self)
         layout.addWidget(self.note)
         layout.addWidget(self.table)
-        layout.addWidget(self.plot, 1)
+        layout.addWidget(self.plot, 4)
+        layout.addStretch(1)  # the note and the table stay at the top
         self.shown: dict[str, Any] | None = None
 
     def show_check(self, check: Verification | None) -> None:
@@ -98,6 +103,9 @@ class CheckView(QWidget):
         self.plot.setVisible(bool(timing and timing.sizes))
         if timing and timing.sizes:
             self.plot.clear()
+            # one labelled tick per measured n (log mode: positions are log10 n)
+            self.plot.getAxis("bottom").setTicks(
+                [[(math.log10(n), f"{n:,}") for n in timing.sizes[::2]], []])
             for name, colour in CURVES:
                 seconds = getattr(timing, name)
                 self.plot.plot(timing.sizes, seconds, name=name, pen=colour, symbol="o",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PyQt6.QtWidgets import QDoubleSpinBox, QFormLayout, QSpinBox, QWidget
+from PyQt6.QtWidgets import QCheckBox, QDoubleSpinBox, QFormLayout, QSpinBox, QWidget
 
 
 def spin(low: float, high: float, step: float, value: float) -> QDoubleSpinBox:
@@ -12,6 +12,12 @@ def spin(low: float, high: float, step: float, value: float) -> QDoubleSpinBox:
     box.setRange(low, high)
     box.setSingleStep(step)
     box.setValue(value)
+    return box
+
+
+def checkbox(text: str, checked: bool) -> QCheckBox:
+    box = QCheckBox(text)
+    box.setChecked(checked)
     return box
 
 

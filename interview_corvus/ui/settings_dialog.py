@@ -12,7 +12,6 @@ import threading
 
 from PyQt6.QtCore import pyqtSignal
 from PyQt6.QtWidgets import (
-    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -37,7 +36,7 @@ from interview_corvus.core.config.settings import (
 )
 from interview_corvus.core.errors import CorvusError
 from interview_corvus.ui.aio import spawn
-from interview_corvus.ui.forms import form_tab, int_spin, spin
+from interview_corvus.ui.forms import checkbox, form_tab, int_spin, spin
 from interview_corvus.ui.hotkeys import (
     default_hotkeys,
     normalize,
@@ -86,10 +85,11 @@ class SettingsDialog(QDialog):
         self.replay = QLineEdit(llm.replay_path)
         self.temperature = spin(0.0, 2.0, 0.1, llm.temperature)
         self.max_tokens = int_spin(16, 200_000, llm.max_tokens)
-        self.streaming = QCheckBox("Stream answers as they are written")
-        self.streaming.setChecked(llm.streaming)
-        self.self_repair = QCheckBox("Ask once more when an answer is invalid or cut off")
-        self.self_repair.setChecked(llm.self_repair)
+        self.streaming = checkbox("Stream answers as they are written", llm.streaming)
+        self.self_repair = checkbox("Ask once more when an answer is invalid or cut off",
+                                    llm.self_repair)
+        self.verify = checkbox("Check optimizations: run them against the original "
+                               "(sandboxed) and time both", llm.verify)
         self.language = QComboBox()
         self.language.addItems(LANGUAGES)
         self.language.setCurrentText(llm.default_language)
@@ -114,7 +114,7 @@ class SettingsDialog(QDialog):
                            ("GGUF file", gguf_row),
                            ("Replay transcript", self.replay),
                            ("Temperature", self.temperature), ("Max tokens", self.max_tokens),
-                           ("", self.streaming), ("", self.self_repair),
+                           ("", self.streaming), ("", self.self_repair), ("", self.verify),
                            ("Default language", self.language),
                            (self.test_button, self.test_result), ("", self.find_button)])
 
@@ -122,8 +122,7 @@ class SettingsDialog(QDialog):
         self.theme.addItems(["system", "light", "dark"])
         self.theme.setCurrentText(ui.theme)
         self.opacity = spin(0.2, 1.0, 0.05, ui.opacity)
-        self.on_top = QCheckBox("Always on top")
-        self.on_top.setChecked(ui.always_on_top)
+        self.on_top = checkbox("Always on top", ui.always_on_top)
         window_tab = form_tab([("Theme", self.theme), ("Window opacity", self.opacity),
                             ("", self.on_top)])
 
@@ -138,11 +137,9 @@ class SettingsDialog(QDialog):
             server_tab.enabled, server_tab.port, server_tab.lan, server_tab.token)
 
         tabs = QTabWidget()
-        tabs.addTab(model_tab, "Model")
-        tabs.addTab(window_tab, "Window")
-        tabs.addTab(keys_tab, "Hotkeys")
-        tabs.addTab(self.prompts_tab, "Prompts")
-        tabs.addTab(server_tab, "Server")
+        for tab, title in ((model_tab, "Model"), (window_tab, "Window"), (keys_tab, "Hotkeys"),
+                           (self.prompts_tab, "Prompts"), (server_tab, "Server")):
+            tabs.addTab(tab, title)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                         | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self.accept)
@@ -182,6 +179,7 @@ class SettingsDialog(QDialog):
                            max_tokens=self.max_tokens.value(),
                            streaming=self.streaming.isChecked(),
                            self_repair=self.self_repair.isChecked(),
+                           verify=self.verify.isChecked(),
                            default_language=self.language.currentText(),
                            task_prompts=self.prompts_tab.overrides())
         data["ui"].update(theme=self.theme.currentText(), opacity=self.opacity.value(),

@@ -100,6 +100,12 @@ class StreamedAnswer(BaseModel):
                 {"label": label, "before": before or None, "after": after}
                 for label, before, after in cls.COMPLEXITY]},
             "texts": [{"field": name, "title": title} for name, title in cls.text_sections()],
+            "check": ({"field": "verification", "title": "Check",
+                       "states": ["checking", "verified", "counterexample", "unverified"],
+                       "note": "Filled in after the answer completes (not by the model): "
+                               "both versions run on the same inputs in a sandbox; over "
+                               "HTTP only when the server was started with --verify."}
+                      if "verification" in cls.STATUS_FIELDS else None),
         }
 
     @classmethod

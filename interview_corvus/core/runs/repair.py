@@ -48,7 +48,8 @@ def counterexample_request(request: AnswerRequest, verdict: Verification) -> Ans
     assert example is not None
     if example.call == "loading the code":
         problem = (f"Your previous optimized code does not run: {example.optimized}. "
-                   "Answer again with code that runs")
+                   "Answer again with code that runs, each of its line breaks written as "
+                   "\\n in the JSON string")
     else:
         note = f" ({example.note})" if example.note else ""
         problem = (f"Your previous optimized code behaves differently from the original: "
