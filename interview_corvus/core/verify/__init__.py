@@ -39,7 +39,9 @@ def unverified(reason: str, language: str = "") -> Verification:
 def _function_name(answer: CodeOptimization) -> str | None:
     """The function the examples call (it must be defined in the original code)."""
     for example in answer.examples:
-        match = re.match(r"\s*([A-Za-z_$][\w$]*)\s*\(", example)
+        call = re.sub(r"^\s*(assert|>>>|return|print\s*\(|console\.log\s*\()\s*", "",
+                      example)
+        match = re.match(r"\s*([A-Za-z_$][\w$]*)\s*\(", call)
         if match and re.search(rf"\b{re.escape(match[1])}\b", answer.original_code):
             return match[1]
     return None

@@ -15,6 +15,7 @@ or ``{"error": …}`` / ``{"refused": …}``.
 
 import ast
 import copy
+import inspect
 import json
 import math
 import os
@@ -111,22 +112,44 @@ def call_text(name, args):
     return f"{name}({', '.join(show(a, 120) for a in args)})"
 
 
-def parse_call(text, name):
-    """The literal arguments of a call such as ``f([1, 2], 3)`` (a stated result after
-    ``->``, ``==``, ``=>`` or ``#`` is ignored); None if it is not one."""
+def parse_call(text, name, signature=None):
+    """The literal arguments of a call such as ``f([1, 2], 3)``, as a positional list;
+    None if it is not one. A stated result (after ``->``, ``==``, ``=>`` or ``#``), a
+    leading ``assert``/``>>>`` and a ``print(...)`` around the call are ignored; keyword
+    arguments are put in place with the original function's ``signature``."""
     for mark in ("->", "==", "=>", "#", "\u2192"):
         text = text.split(mark)[0]
+    text = text.strip().rstrip(";")
+    for prefix in ("assert ", ">>> ", "return "):
+        text = text.removeprefix(prefix).strip()
     try:
-        node = ast.parse(text.strip().rstrip(";"), mode="eval").body
+        node = ast.parse(text, mode="eval").body
     except (SyntaxError, ValueError, RecursionError):
         return None
+    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+            and node.func.id == "print" and len(node.args) == 1):
+        node = node.args[0]
     if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-            and node.func.id == name and not node.keywords):
+            and node.func.id == name):
         return None
     try:
-        return [ast.literal_eval(arg) for arg in node.args]
+        args = [ast.literal_eval(arg) for arg in node.args]
+        kwargs = {k.arg: ast.literal_eval(k.value) for k in node.keywords if k.arg}
     except (ValueError, SyntaxError, TypeError, RecursionError):
         return None
+    if len(kwargs) != len(node.keywords):
+        return None
+    if kwargs:
+        if signature is None:
+            return None
+        try:
+            bound = signature.bind(*args, **kwargs)
+        except TypeError:
+            return None
+        if bound.kwargs:
+            return None
+        args = list(bound.args)
+    return args
 
 
 # -- inputs like the examples (hypothesis) --------------------------------------
@@ -327,7 +350,12 @@ def main():
             answer = {"error": f"the {missing[0]} code defines no function {name}"}
         else:
             original, candidate = spaces[0][name], spaces[1][name]
-            examples = [a for a in (parse_call(t, name) for t in job["examples"]) if a is not None]
+            try:
+                signature = inspect.signature(original)
+            except (TypeError, ValueError):
+                signature = None
+            examples = [a for a in (parse_call(t, name, signature) for t in job["examples"])
+                        if a is not None]
             checked, found = check(original, candidate, name, examples,
                                    int(job.get("max_examples", 200)),
                                    float(job.get("check_budget_s", 6)))
