@@ -9,8 +9,9 @@ warm-up, then ``--runs`` timed answers through the real service and model proces
   incremental parser, validation and self-repair handle the rare invalid answer.
 
 Columns: first partial (warm; the first partial model with text in a field), prompt
-tokens evaluated per warm run (the shared system/task prefix is kept by llama.cpp
-between runs, so only the input is evaluated), prompt tokens/s, generation tokens/s,
+tokens evaluated per warm run (each run's input is new; the shared system/task prefix
+is kept by llama.cpp between runs, so only the input is evaluated), prompt tokens/s,
+generation tokens/s,
 tokens per answer, total seconds per answer; then each option's generation rate as a
 ratio of the free one's. Greedy decoding (temperature 0).
 
@@ -57,8 +58,11 @@ def measure(decoding: str, args: argparse.Namespace, code: str) -> dict[str, flo
            "self_repair": False}
     service = LLMService(Settings(llm=llm))
     service.provider.prepare()
-    one_answer(service, code)  # warm-up: loads the model, evaluates the shared prefix
-    rows = [one_answer(service, code) for _ in range(args.runs)]
+    one_answer(service, code.replace("two_sum", "pair_sum"))  # warm-up: load, shared prefix
+    # a new input each run (as a user's next question): only it is evaluated, not the
+    # system prompt, task and field list before it
+    rows = [one_answer(service, code.replace("two_sum", f"two_sum_{decoding}_{run}"))
+            for run in range(args.runs)]
     return {key: statistics.median(row[key] for row in rows) for key in rows[0]}
 
 
