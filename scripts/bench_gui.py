@@ -37,9 +37,16 @@ from interview_corvus.core.runs.service import LLMService
 LINE = "    total += weights[i] * values[i]  # accumulate the weighted sum ✓\n"
 
 
-def transcript(seconds: float, rate: float = 200.0, chunk: int = 8) -> list[dict]:
+def transcript(seconds: float, rate: float = 200.0, chunk: int = 8,
+               one_line_kb: float = 0) -> list[dict]:
+    """The replay of an answer streaming for ``seconds``: code of many lines, or with
+    ``one_line_kb`` a single line of that size (minified code) at the same rate."""
     deltas = int(seconds * rate)
     code = (LINE * (deltas * chunk // len(LINE) + 1))[: deltas * chunk - 300]
+    if one_line_kb:
+        item = "values[i] * weights[i], "
+        code = "total = [" + item * int(one_line_kb * 1024 / len(item)) + "]"
+        chunk = max(chunk, int(len(code) / deltas) + 1)
     answer = {"optimized_code": code, "improvements": ["Vectorised the loop."] * 3,
               "original_time_complexity": "O(n^2)", "optimized_time_complexity": "O(n)",
               "original_space_complexity": "O(1)", "optimized_space_complexity": "O(1)",
@@ -155,19 +162,37 @@ def percentile(values: list[float], q: float) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--one-line", type=float, default=0, metavar="KB",
+                        help="the code as one line of KB kilobytes; compares the app with "
+                        "long lines left plain against highlighting them")
     args = parser.parse_args()
     app = QApplication(sys.argv[:1])
-    lines = transcript(args.seconds)
+    lines = transcript(args.seconds, one_line_kb=args.one_line)
     size = sum(len(line["delta"]) for line in lines)
-    print(f"{len(lines)} deltas at 200/s, {size / 1024:.1f} KB answer, heartbeat every 1 ms")
-    print(f"{'mode':<8}{'UI updates':>11}{'gap p50 ms':>12}{'p99 ms':>9}{'max ms':>9}")
+    print(f"{len(lines)} deltas, {size / 1024:.1f} KB answer"
+          f"{' (the code one line)' if args.one_line else ''}, heartbeat every 1 ms")
+    print(f"{'mode':<18}{'UI updates':>11}{'gap p50 ms':>12}{'p99 ms':>9}{'max ms':>9}")
     results = {}
-    for name, runner in (("corvus", run_corvus), ("naive", run_naive)):
+    if args.one_line:
+        from interview_corvus.ui.highlight import PygmentsHighlighter
+
+        def highlighted(app: QApplication, lines: list[dict]) -> tuple[list[float], int]:
+            PygmentsHighlighter.long_line = 10**9
+            try:
+                return run_corvus(app, lines)
+            finally:
+                PygmentsHighlighter.long_line = 2000
+
+        runners = (("corvus", run_corvus), ("highlight-always", highlighted))
+    else:
+        runners = (("corvus", run_corvus), ("naive", run_naive))
+    for name, runner in runners:
         gaps, updates = runner(app, lines)
         results[name] = percentile(gaps, 0.99)
-        print(f"{name:<8}{updates:>11}{percentile(gaps, 0.5):12.2f}{results[name]:9.2f}"
+        print(f"{name:<18}{updates:>11}{percentile(gaps, 0.5):12.2f}{results[name]:9.2f}"
               f"{max(gaps):9.2f}")
-    print(f"\np99 stall: naive / corvus = {results['naive'] / results['corvus']:.1f}x")
+    other = runners[1][0]
+    print(f"\np99 stall: {other} / corvus = {results[other] / results['corvus']:.1f}x")
 
 
 if __name__ == "__main__":

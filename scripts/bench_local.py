@@ -4,9 +4,13 @@ For the default local model (the best catalog model installed; ``--local-model``
 ``--gguf`` for another) and the answer to ``examples/two_sum.py``, each option runs a
 warm-up, then ``--runs`` timed answers through the real service and model process:
 
-* ``grammar``: llama.cpp's JSON-schema grammar on every token (what shipped before);
+* ``grammar``: llama.cpp's JSON-schema grammar filtering the vocabulary at every token
+  (what shipped first);
+* ``resample`` (the default for catalog coder models): the code in a Markdown fence,
+  then JSON; each token sampled freely and checked against the grammar, the vocabulary
+  filtered only when it is rejected (``local_grammar``); column "rejected" counts those;
 * ``free``: no grammar; the answer's start (``{"first_field": "``) is prefilled and the
-  incremental parser, validation and self-repair handle the rare invalid answer.
+  incremental parser, validation and self-repair handle an invalid answer.
 
 Columns: first partial (warm; the first partial model with text in a field), prompt
 tokens evaluated per warm run (each run's input is new; the shared system/task prefix
@@ -46,6 +50,7 @@ def one_answer(service, code: str) -> dict[str, float]:
             "prompt_tokens": float(end.get("prompt_tokens", 0)),
             "prompt_rate": float(end.get("prompt_tokens", 0)) / prompt_s,
             "tokens": float(end.get("output_tokens", 0)),
+            "rejected": float(end.get("grammar_rejected", 0)),
             "rate": float(end.get("tokens_per_s", 0.0))}
 
 
@@ -71,7 +76,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--local-model", default="")
     parser.add_argument("--gguf", default="")
-    parser.add_argument("--options", default="grammar,free")
+    parser.add_argument("--options", default="grammar,resample,free")
     args = parser.parse_args()
     code = (ROOT / "examples" / "two_sum.py").read_text()
     results = {name: measure(name, args, code) for name in args.options.split(",")}
@@ -82,13 +87,14 @@ def main() -> int:
                                      "gguf_path": args.gguf})).provider
     print(f"model: {probe.describe()}; {args.runs} warm runs per option (medians)")
     print(f"{'option':9} {'first partial s':>15} {'prompt tok':>10} {'prompt tok/s':>12} "
-          f"{'gen tok/s':>9} {'tokens':>7} {'total s':>8} {'gen vs free':>11}")
+          f"{'gen tok/s':>9} {'tokens':>7} {'rejected':>8} {'total s':>8} "
+          f"{'gen vs free':>11}")
     free = results.get("free", {}).get("rate") or 0.0
     for name, row in results.items():
         ratio = f"{row['rate'] / free:.2f}" if free else "-"
         print(f"{name:9} {row['first_s']:>15.2f} {row['prompt_tokens']:>10.0f} "
               f"{row['prompt_rate']:>12.1f} {row['rate']:>9.1f} {row['tokens']:>7.0f} "
-              f"{row['total_s']:>8.1f} {ratio:>11}")
+              f"{row['rejected']:>8.0f} {row['total_s']:>8.1f} {ratio:>11}")
     return 0
 
 

@@ -83,7 +83,8 @@ def run_task(task: dict, flags: list[str], timeout: float) -> dict:
         row["why"] = str(last.get("error", {}).get("message", "no answer"))[:200]
         return row
     answer = last["data"]
-    row["correct"], row["why"] = check(task, answer.get("optimized_code", ""))
+    row["code"] = answer.get("optimized_code", "")
+    row["correct"], row["why"] = check(task, row["code"])
     row["stated"] = answer.get("optimized_time_complexity", "")
     row["complexity"] = complexity_key(row["stated"]) in {complexity_key(t) for t in task["time"]}
     row["verification"] = answer.get("verification")

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from pathlib import Path
@@ -12,6 +13,19 @@ sys.path.insert(0, str(Path(__file__).parent))
 from servers import recorded  # noqa: F401 - a shared fixture
 
 DEMO = Path(__file__).resolve().parent.parent / "resources" / "demo"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_log_filters():
+    """Each test sees every log record: the storm filter a CLI test installs on the root
+    handlers (pytest's capture among them) would drop a message another test logged
+    often, and a later test's ``caplog`` would miss it."""
+    from interview_corvus.core.config.logs import RepeatFilter
+
+    yield
+    for handler in logging.getLogger().handlers:
+        for kind in [f for f in handler.filters if isinstance(f, RepeatFilter)]:
+            handler.removeFilter(kind)
 
 
 @pytest.fixture(autouse=True)

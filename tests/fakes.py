@@ -52,9 +52,20 @@ class FakeProvider(Provider):
                 if isinstance(item, BaseException):
                     raise item
                 yield str(item)
+        except GeneratorExit:  # closed by the consumer
+            self._skip_to_end()
+            raise
         finally:
             if not self.finished.is_set():
                 self.closed.set()
+
+    def _skip_to_end(self) -> None:
+        """A stream closed early (e.g. once its answer object closed): what is left of
+        its answer, up to an END already queued, is not the next stream's."""
+        with self.items.mutex:
+            if END in self.items.queue:
+                while self.items.queue.popleft() is not END:
+                    pass
 
     def complete(self, request: AnswerRequest, info: StreamInfo) -> str:
         self.requests.append(request)

@@ -117,6 +117,9 @@ class Handler(BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(data)
             return
+        if kind == "case":  # a field case's response (data/field_cases/README.md)
+            self._field_case(rest[0])
+            return
         transcript, delay = rest
         ndjson = kind == "ndjson"  # Ollama's stream: one JSON object per line
         self.send_response(200)
@@ -131,6 +134,39 @@ class Handler(BaseHTTPRequestHandler):
                     self.wfile.write((event + separator).encode())
                     self.wfile.flush()
                     time.sleep(delay)
+        except (BrokenPipeError, ConnectionResetError):
+            self.server.client_gone.set()
+
+    def _field_case(self, response: dict) -> None:
+        """Answer as a field case says: a status with a JSON body, or an event stream sent
+        an event at a time in chunked encoding; ``stall`` seconds of silence after the
+        last event; ``abort`` drops the connection without the body's last chunk (what a
+        crashed proxy or server does)."""
+        if response["kind"] == "status":
+            data = json.dumps(response["body"]).encode()
+            self.send_response(response["status"])
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            return
+        self.send_response(200)
+        self.send_header("content-type", "text/event-stream")
+        self.send_header("transfer-encoding", "chunked")
+        self.end_headers()
+        try:
+            for event in response["raw"].split("\n\n"):
+                if event.strip():
+                    data = (event + "\n\n").encode()
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+                    self.wfile.flush()
+                    time.sleep(response.get("delay", 0))
+            time.sleep(response.get("stall", 0))  # then silence, the connection open
+            if response.get("abort"):
+                self.close_connection = True
+                self.connection.shutdown(socket.SHUT_RDWR)
+                return
+            self.wfile.write(b"0\r\n\r\n")
         except (BrokenPipeError, ConnectionResetError):
             self.server.client_gone.set()
 
@@ -150,6 +186,14 @@ def recorded():
     server.server_close()
 
 
+
+
+def play_field_case(server: Recorded, path: Path, requests: int = 4) -> None:
+    """Script ``server`` with a field case's responses, one per request in order, the
+    last repeated (up to ``requests`` requests in all)."""
+    responses = json.loads(path.read_text())["responses"]
+    for index in range(max(requests, len(responses))):
+        server.script.append(("case", responses[min(index, len(responses) - 1)]))
 
 
 def closing_the_stream_closes_the_connection(server_url: str, service) -> None:

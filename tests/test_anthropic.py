@@ -43,8 +43,15 @@ def test_tool_use_json_deltas_stream_into_partials(recorded, monkeypatch):
     assert request["api_key"] == "sk-ant-test"
 
 
+def cut_mid_answer() -> str:
+    """The transcript up to half of the answer's JSON deltas."""
+    events = [e for e in TRANSCRIPT.split("\n\n") if e.strip()]
+    deltas = [i for i, e in enumerate(events) if "input_json_delta" in e]
+    return "\n\n".join(events[:deltas[len(deltas) // 2]]) + "\n\n"
+
+
 def test_max_tokens_stop_is_incomplete(recorded):
-    cut = TRANSCRIPT.split("event: content_block_stop")[0]
+    cut = cut_mid_answer()
     cut += ('event: message_delta\ndata: {"type": "message_delta", "delta": {"stop_reason": '
             '"max_tokens"}, "usage": {"output_tokens": 50}}\n\n'
             'event: message_stop\ndata: {"type": "message_stop"}\n\n')

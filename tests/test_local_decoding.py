@@ -1,14 +1,16 @@
-"""How the local model keeps to JSON: free decoding after a prefilled start (catalog coder
-models) or the schema grammar; the answer ends when its object closes; the shared prompt
-prefix is evaluated once per model process. Runs the real bundled model."""
+"""How the local model keeps to JSON: sampled first and checked against the grammar, with
+the code in a fence (catalog coder models), free decoding after a prefilled start, or the
+schema grammar filtering every token; the answer ends when its object closes; the shared
+prompt prefix is evaluated once per model process. Runs the real bundled model."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
-from interview_corvus.core.answers.models import CodeOptimization
+from interview_corvus.core.answers.models import MODELS, CodeOptimization
 from interview_corvus.core.catalog import entries
 from interview_corvus.core.config.settings import Settings
 from interview_corvus.core.providers.base import StreamInfo
@@ -51,13 +53,26 @@ def test_prefill_opens_the_object_at_the_schema_first_field():
     assert prefill({}) == "{"
 
 
-def test_auto_decoding_is_free_for_catalog_coder_models_only(tmp_path):
+def test_auto_decoding_resamples_for_catalog_coder_models_only(tmp_path):
     assert LocalProvider().decoding == "grammar"  # the fallback
     assert LocalProvider(catalog_name="smollm2-135m", decoding="free").decoding == "free"
     assert LocalProvider(tmp_path / "any.gguf").decoding == "grammar"
     coder = LocalProvider(catalog_name=entries.CODER_15B.name)  # not installed here
-    assert coder.decoding == "free" and coder.model == entries.CODER_15B.title
+    assert coder.decoding == "resample" and coder.model == entries.CODER_15B.title
     assert coder.describe() == entries.CODER_15B.describe()
+
+
+def test_the_code_is_fenced_only_when_resampling_and_the_schema_starts_with_it(tmp_path):
+    resample = LocalProvider(tmp_path / "any.gguf", decoding="resample")
+    schemas = {kind: MODELS[kind].answer_schema() for kind in MODELS}
+    assert resample.code_fence("optimization", schemas["optimization"]) == "optimized_code"
+    assert resample.code_fence("solution", schemas["solution"]) == "code"
+    assert resample.code_fence("mcq", schemas["mcq"]) == ""  # its first field is no code
+    later = {"properties": {"explanation": {}, "optimized_code": {}}}
+    assert resample.code_fence("optimization", later) == ""
+    for decoding in ("grammar", "free"):
+        provider = LocalProvider(tmp_path / "any.gguf", decoding=decoding)
+        assert provider.code_fence("optimization", schemas["optimization"]) == ""
 
 
 @pytest.mark.model
@@ -93,3 +108,24 @@ def test_grammar_decoding_still_answers_in_json():
     request = service.optimization_job(CODE, "python").request
     text = "".join(provider.stream(request, StreamInfo()))
     assert text.lstrip().startswith("{")
+
+
+@pytest.mark.model
+@pytest.mark.timeout(240)
+def test_resampling_keeps_even_the_demo_model_to_the_fenced_layout():
+    """The grammar check makes any model's answer parse: code fenced, the rest JSON."""
+    service = LLMService(Settings(llm={"provider": "local", "max_tokens": 300,
+                                       "temperature": 0.0, "local_decoding": "resample"}))
+    provider = service.provider
+    job = service.optimization_job(CODE, "python")
+    assert "Markdown code fence" in job.request.system
+    assert "optimized_code" not in job.request.prompt.split("Answer layout:")[1].split("\n", 1)[1]
+    info = StreamInfo()
+    text = "".join(provider.stream(job.request, info))
+    assert text.startswith('{"optimized_code": "')
+    end = model_process(provider.path, provider.n_ctx).last_end
+    assert end["grammar_checked"] >= end["output_tokens"] > 0
+    if info.finish_reason == "stop":  # the object closed within the token limit
+        answer = json.loads(text)
+        assert next(iter(answer)) == "optimized_code" and set(answer) == set(
+            CodeOptimization.answer_schema()["properties"])

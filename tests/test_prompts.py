@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from fakes import CODE, OPTIMIZATION, FakeProvider
 from pydantic import ValidationError
@@ -28,11 +30,36 @@ def test_a_custom_prompt_reaches_the_provider_with_fields_and_input_after_it():
     ("Optimize {code}", "unknown placeholder {code}"),
     ("Optimize {", "braces"),
     ("   ", "empty"),
+    ("In {language!x}", "conversion (!x)"),
+    ("In {language!r}", "conversion (!r)"),
+    ("In {language:d}", "format spec (:d)"),
+    ("In {language:>20000000}", "format spec (:>20000000)"),
+    ("In {language:{x}}", "nested field (:{x})"),
+    ("In {language.upper}", "unknown placeholder {language.upper}"),
+    ("In {language[0]}", "unknown placeholder {language[0]}"),
 ])
 def test_a_bad_prompt_is_refused_by_name(task, named):
     assert named in (task_problem(task) or "")
     with pytest.raises(ValidationError, match="optimization prompt"):
         Settings(llm={"task_prompts": {"optimization": task}})
+
+
+@pytest.mark.parametrize("task", ["In {language!x}", "In {language:d}", "In {language:{x}}",
+                                  "In {language:>20000000}"])
+def test_a_settings_file_with_a_bad_prompt_is_skipped_and_runs_still_answer(task):
+    import json
+
+    from interview_corvus.core.config.settings import load_settings, settings_file
+
+    path = settings_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"llm": {"task_prompts": {"optimization": task}}}))
+    with _Collect("interview_corvus.core.config.settings") as logged:
+        settings = load_settings()
+    assert settings.llm.task_prompts == {} and str(path) in logged.text
+    provider = FakeProvider().enqueue_json(OPTIMIZATION)
+    answer = LLMService(settings, provider).get_code_optimization(CODE, "python")
+    assert answer.is_complete and len(provider.requests[0].prompt) < 20_000
 
 
 def test_the_prompts_tab_edits_validates_and_saves_only_changes(qtbot, memory_keyring):
@@ -51,3 +78,27 @@ def test_the_prompts_tab_edits_validates_and_saves_only_changes(qtbot, memory_ke
     tab.edit.setPlainText("Solve it in {language}, briefly.")
     assert save.isEnabled()
     assert dialog.save().llm.task_prompts == {"solution": "Solve it in {language}, briefly."}
+
+
+class _Collect(logging.Handler):
+    """The records of one logger, whatever filters the root's handlers carry (the CLI's
+    storm filter, installed by earlier tests, drops a message seen 5 times a minute)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+        self.logger = logging.getLogger(name)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(record.getMessage() for record in self.records)
+
+    def __enter__(self) -> _Collect:
+        self.logger.addHandler(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.logger.removeHandler(self)

@@ -200,3 +200,30 @@ def test_screenshots_and_text_go_together_to_a_vision_model(tmp_path):
     job = service.image_solution_job([image], "python", "Constraints: n <= 10^5")
     assert job.request.images == [image]
     assert "Constraints: n <= 10^5" in job.request.prompt
+
+
+def test_a_long_line_streaming_in_is_not_re_lexed_per_frame(qapp, monkeypatch):
+    """A 40 KB line growing 400 characters a frame: lexing never touches it (it stays
+    plain), so a frame costs its new text, not the line's length; short lines around it
+    keep their colours and the state flows through it."""
+    from interview_corvus.ui import highlight
+
+    lexed: list[int] = []
+    real = highlight.lex_line
+
+    def counting(lexer, line, stack):
+        lexed.append(len(line))
+        return real(lexer, line, stack)
+
+    monkeypatch.setattr(highlight, "lex_line", counting)
+    view = code_view("python")
+    document = view.document()
+    long_line = "x = [" + "values[i] * weights[i], " * 1700 + "]"
+    text = "def f():\n"
+    for end in range(0, len(long_line), 400):
+        view.show_text(text + long_line[:end])
+    view.show_text(text + long_line + "\nreturn 1\n")
+    assert len(long_line) > 40_000
+    assert max(lexed) <= highlight.PygmentsHighlighter.long_line + 1
+    assert _colour_at(document, 0, 0) is not None  # "def" still coloured
+    assert _colour_at(document, 2, 0) is not None  # and "return" after the long line

@@ -281,3 +281,10 @@ def test_cancelling_during_the_check_ends_the_run_promptly():
 def test_examples_are_read_in_the_forms_models_write(example):
     verdict = verify_optimization(answer(GOOD, examples=[example]))
     assert verdict.status == "verified" and verdict.examples == 1
+
+
+def test_examples_written_as_a_fenced_block_are_read_call_by_call():
+    block = ("```python\nprint(two_sum([2, 7, 11, 15], 9))\n# Output: [0, 1]\n"
+             "two_sum([3, 3], 6)  # [0, 1]\n```")
+    verdict = verify_optimization(answer(GOOD, examples=[block]))
+    assert verdict.status == "verified" and verdict.examples == 2

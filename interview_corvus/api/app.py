@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from interview_corvus import __version__
 from interview_corvus.api.errors import install_error_handlers
+from interview_corvus.api.openapi import install_openapi
 from interview_corvus.api.routes.answers import answers_router
 from interview_corvus.api.routes.runs import runs_router
 from interview_corvus.api.security import RateLimiter, SecurityMiddleware
@@ -45,6 +46,7 @@ def create_app(hub: RunHub, *, token: str | None = None, allowed_hosts: tuple[st
     app.state.hub = hub
     app.state.closing = None
     install_error_handlers(app)
+    install_openapi(app)
     streams = Streams(hub, app.state, ping=ping, send_timeout=send_timeout)
     app.include_router(answers_router(streams))
     app.include_router(runs_router(streams))

@@ -7,6 +7,7 @@ request problems (body, fields, headers, routing) are mapped here.
 from __future__ import annotations
 
 import re
+import sys
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -14,8 +15,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
-from interview_corvus.core.errors import ERROR_CODES, CorvusError
+from interview_corvus.core.errors import ERROR_CODES, CorvusError, RateLimited
+
+_METHOD_ORDER = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 
 class BadHeader(Exception):
@@ -91,11 +95,15 @@ def install_error_handlers(app: FastAPI) -> None:
                    405: f"{request.method} is not allowed on {request.url.path}."
                    }.get(exc.status_code, str(exc.detail))
         if exc.detail == "There was an error parsing the body":
-            message = "The body could not be read as JSON text (is it UTF-8?)."
+            message = unreadable_body(exc.__cause__)
+            return error_response(400, "bad_request", message,
+                                  fields=[{"field": "body", "message": message}])
         code = "internal" if exc.status_code >= 500 else "bad_request"
         response = error_response(exc.status_code, code, message)
         for name, value in (exc.headers or {}).items():
             response.headers[name] = value
+        if exc.status_code == 405:  # every method of the path, not only the first route's
+            response.headers["Allow"] = ", ".join(allowed_methods(request))
         return response
 
     @app.exception_handler(BadHeader)
@@ -105,4 +113,36 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(CorvusError)
     async def _corvus(request: Request, exc: CorvusError) -> JSONResponse:
-        return error_response(exc.status, exc.code, exc.message)
+        response = error_response(exc.status, exc.code, exc.message)
+        if isinstance(exc, RateLimited) and exc.retry_after:
+            response.headers["Retry-After"] = str(max(1, round(exc.retry_after)))
+        return response
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """The methods some route of the app answers on this request's path (``Allow``)."""
+    methods: set[str] = set()
+    pending = list(request.app.router.routes)
+    while pending:
+        route = pending.pop()
+        included = getattr(route, "original_router", None)  # FastAPI's include_router
+        if included is not None:
+            pending.extend(included.routes)
+        elif route.matches(request.scope)[0] is not Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return sorted(methods, key=lambda m: (*_METHOD_ORDER, m).index(m))
+
+
+def unreadable_body(cause: BaseException | None) -> str:
+    """Why a JSON body could not be read, from the decoder's own exception."""
+    if isinstance(cause, UnicodeDecodeError):
+        return (f"The body is not UTF-8 text (byte 0x{cause.object[cause.start]:02x} at "
+                f"position {cause.start}).")
+    if isinstance(cause, RecursionError):
+        return ("The body's JSON is nested too deeply to be read (arrays or objects inside "
+                "each other ~1000 levels deep; a request here needs at most 3).")
+    digits = re.search(r"value has (\d+) digits", str(cause or ""))
+    if digits:
+        return (f"A number in the body has {digits[1]} digits; at most "
+                f"{sys.get_int_max_str_digits()} are read.")
+    return "The body could not be read as JSON text."

@@ -2,19 +2,22 @@
 
 Modelled on Jupyter's ``check_host`` and the MCP Python SDK's transport security:
 
-* Host allow-list (loopback names and IPs plus configured LAN addresses) against
+* Host must be ``name[:port]`` (IPv6 in brackets), one header, nothing else → 400;
+  then an allow-list (loopback names and IPs plus configured LAN addresses) against
   DNS rebinding — a rebound request carries the attacker's name in Host → 421;
 * Origin, when present, must be this server's own origin or a configured one → 403
   (no CORS headers are ever sent, so no wildcard either);
 * a token (``Authorization: Bearer …`` or ``?token=`` for EventSource), compared
   in constant time, on every API route when one is configured → 401;
 * POST bodies must be JSON (415) and at most ``max_body`` bytes (413);
-* a per-client rate limit on the routes that start runs → 429 with Retry-After.
+* a per-client rate limit on the routes that start runs → 429 with Retry-After; every
+  loopback address (all of 127.0.0.0/8, ::1) is one client: one machine.
 """
 
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import json
 import re
 import threading
@@ -45,20 +48,57 @@ def _posts_json(method: str, path: str) -> bool:
     return method == "POST" and (path in POST_ROUTES or bool(FOLLOW_UP.fullmatch(path)))
 
 
-def split_host(value: str) -> str:
-    """The host name of a Host header value, without the port; IPv6 keeps brackets."""
-    value = value.strip().lower()
-    if value.startswith("["):
-        end = value.find("]")
-        return value[: end + 1] if end > 0 else value
-    return value.rsplit(":", 1)[0] if value.count(":") == 1 else value
+_LABEL = r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?"
+_HOST = re.compile(rf"(?P<name>\[[0-9a-f:.]{{2,45}}\]|{_LABEL}(?:\.{_LABEL})*\.?)"
+                   r"(?::(?P<port>[0-9]{1,5}))?")
+
+
+def parse_host(value: str) -> tuple[str, int | None] | None:
+    """``(name, port)`` of a Host header value (``name[:port]``, an IPv6 address in
+    brackets; the name in lower case), or None when it is anything else — user info
+    (``a@b``), a port that is not a number up to 65535, a path, spaces, a bad address."""
+    match = _HOST.fullmatch(value.lower()) if len(value) <= 260 else None
+    if match is None:
+        return None
+    name, port = match["name"], match["port"]
+    if name.startswith("["):
+        try:
+            if ipaddress.ip_address(name[1:-1]).version != 6:
+                return None
+        except ValueError:
+            return None
+    number = None if port is None else int(port)
+    if number is not None and number > 65535:
+        return None
+    return name, number
+
+
+def split_host(value: str) -> str | None:
+    """The host name of a Host header value, without the port (IPv6 keeps brackets);
+    None when the value is not ``name[:port]``."""
+    parsed = parse_host(value.strip())
+    return None if parsed is None else parsed[0]
+
+
+def client_key(address: str) -> str:
+    """Who a request counts against in the rate limit: its source address, except that
+    every loopback address (127.0.0.0/8, ::1, IPv4-mapped loopback) is one client."""
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return address
+    mapped = getattr(ip, "ipv4_mapped", None)
+    if ip.is_loopback or (mapped is not None and mapped.is_loopback):
+        return "loopback"
+    return str(mapped or ip)
 
 
 class RateLimiter:
-    """A token bucket per client: ``rate`` requests per ``per`` seconds, burst ``rate``."""
+    """A token bucket per client: ``rate`` requests per ``per`` seconds, burst ``rate``.
+    At most ``max_clients`` buckets are kept (full ones are forgotten first)."""
 
-    def __init__(self, rate: int = 30, per: float = 60.0) -> None:
-        self.rate, self.per = rate, per
+    def __init__(self, rate: int = 30, per: float = 60.0, max_clients: int = 4096) -> None:
+        self.rate, self.per, self.max_clients = rate, per, max_clients
         self._buckets: dict[str, tuple[float, float]] = {}
         self._lock = threading.Lock()
 
@@ -68,11 +108,20 @@ class RateLimiter:
         with self._lock:
             tokens, stamp = self._buckets.get(client, (float(self.rate), now))
             tokens = min(float(self.rate), tokens + (now - stamp) * self.rate / self.per)
+            if client not in self._buckets and len(self._buckets) >= self.max_clients:
+                self._forget(now)
             if tokens >= 1:
                 self._buckets[client] = (tokens - 1, now)
                 return 0.0
             self._buckets[client] = (tokens, now)
             return (1 - tokens) * self.per / self.rate
+
+    def _forget(self, now: float) -> None:
+        """Drop the buckets that have refilled (as good as new); if none has, the oldest."""
+        full = [c for c, (tokens, stamp) in self._buckets.items()
+                if tokens + (now - stamp) * self.rate / self.per >= self.rate]
+        for client in full or [min(self._buckets, key=lambda c: self._buckets[c][1])]:
+            del self._buckets[client]
 
 
 async def send_error(send: Send, status: int, code: str, message: str,
@@ -100,9 +149,13 @@ class SecurityMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1")
-                   for k, v in scope.get("headers", [])}
+        raw = scope.get("headers", [])
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in raw}
         host_header = headers.get("host", "")
+        refused = _bad_host(host_header, sum(1 for k, _ in raw if k.lower() == b"host"))
+        if refused:
+            await send_error(send, 400, "bad_request", refused)
+            return
         if split_host(host_header) not in self.allowed_hosts:
             await send_error(send, 421, "bad_request",
                              f"Host {host_header!r} is not served here (misdirected request).")
@@ -139,7 +192,7 @@ class SecurityMiddleware:
             receive = _replay(body, receive)
         if path.startswith(RUN_STARTING) or _posts_json(method, path):
             client = (scope.get("client") or ("unknown", 0))[0]
-            wait = self.limiter.check(client)
+            wait = self.limiter.check(client_key(str(client)))
             if wait > 0:
                 await send_error(send, 429, "rate_limited",
                                  f"Too many requests; retry in {wait:.0f} s.",
@@ -162,7 +215,7 @@ class SecurityMiddleware:
         referer = headers.get("referer")
         if not site and referer:
             host = urlsplit(referer).netloc
-            if host and split_host(host) not in self.allowed_hosts:
+            if host and split_host(host) not in self.allowed_hosts:  # None if malformed
                 return "A run cannot be started by a GET from another site (Referer)."
         return None
 
@@ -197,6 +250,19 @@ class SecurityMiddleware:
             parts.append(chunk)
             if not message.get("more_body", False):
                 return b"".join(parts)
+
+
+def _bad_host(value: str, count: int) -> str | None:
+    """Why a request's Host header cannot be read, or None."""
+    if count > 1:
+        return f"The request has {count} Host headers; send exactly one."
+    if not value.strip():
+        return "The request has no Host header; send Host: name[:port]."
+    if parse_host(value.strip()) is None:
+        shown = value[:80] + ("…" if len(value) > 80 else "")
+        return (f"The Host header {shown!r} is malformed: it must be a name or address with "
+                "an optional numeric port (name[:port], IPv6 in brackets).")
+    return None
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:

@@ -10,7 +10,6 @@ This module only frames them as Server-Sent Events.
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -20,6 +19,7 @@ from interview_corvus.core.runs.follow import Cursor, afollow
 from interview_corvus.core.runs.history import RunEntry
 from interview_corvus.core.runs.hub import HubRun
 from interview_corvus.core.runs.log import TERMINAL, stored_events
+from interview_corvus.core.stream.wire import line_json
 
 PARTIAL_INTERVAL = 0.05  # at most ~20 partials per second per subscriber
 RETRY_MS = 500  # EventSource reconnect delay hint, well inside the orphan grace
@@ -28,8 +28,8 @@ RETRY_MS = 500  # EventSource reconnect delay hint, well inside the orphan grace
 def _event(seq: int, payload: dict[str, Any], retry: int | None = None) -> ServerSentEvent:
     """One wire event; ``retry`` rides on the first event of a stream (an event of
     its own would reach httpx-sse and fetch-event-source clients as empty data)."""
-    return ServerSentEvent(data=json.dumps(payload, ensure_ascii=False, separators=(",", ":")),
-                           id=str(seq), retry=retry, sep="\n")
+    return ServerSentEvent(data=line_json(payload, compact=True), id=str(seq), retry=retry,
+                           sep="\n")
 
 
 async def run_stream(run: HubRun, *, delta: bool = False, last_event_id: int = 0,

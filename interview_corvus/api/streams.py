@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 from collections import OrderedDict
@@ -19,6 +20,8 @@ from interview_corvus.core.runs.history import UNFINISHED, RunEntry
 from interview_corvus.core.runs.hub import HubRun, RunHub
 
 SSE_HEADERS = {"X-Accel-Buffering": "no", "Cache-Control": "no-store"}
+BLOCKING_POLL = 0.25  # seconds between checks that a blocking request's client is there
+
 
 
 class Reattach:
@@ -92,9 +95,27 @@ class Streams:
             return Response(status_code=204)
         return self._response(history_stream(entry, after), live=False)
 
-    async def blocking(self, run: HubRun) -> JSONResponse:
-        """The whole answer once the run is over; its error (with the partial) otherwise."""
-        await asyncio.to_thread(run.finished.wait)
+    async def blocking(self, run: HubRun, request: Request) -> Response:
+        """The whole answer once the run is over; its error (with the partial) otherwise.
+
+        The waiting client watches the run like a stream's client does: if it goes away,
+        the run is cancelled after the same orphan grace (the model's slot is freed)."""
+        loop, changed = asyncio.get_running_loop(), asyncio.Event()
+
+        def wake(_kind: str) -> None:  # from the run's thread
+            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+                loop.call_soon_threadsafe(changed.set)
+
+        unsubscribe = run.subscribe(wake)
+        try:
+            while not run.finished.is_set():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(changed.wait(), BLOCKING_POLL)
+                changed.clear()
+                if not run.finished.is_set() and await request.is_disconnected():
+                    return Response(status_code=499)  # nobody reads it: the run is orphaned
+        finally:
+            unsubscribe()
         entry = run.entry
         if entry.status == "done":
             return JSONResponse(entry.result)

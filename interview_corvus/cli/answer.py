@@ -7,12 +7,12 @@ Exit codes: 0 when the answer is done, 1 when the run ends in an error event,
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
 from interview_corvus.cli.common import UsageError, history_store, settings_from
+from interview_corvus.core.stream.wire import line_json
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp"}
 JSON_INTERVAL = 0.05  # --json partials: at most ~20 per second
@@ -148,7 +148,7 @@ class _Discard:
 
 class _JsonOut:
     def event(self, payload: dict[str, Any]) -> None:
-        sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
+        sys.stdout.write(line_json(payload) + "\n")
         sys.stdout.flush()
 
     def close(self) -> None:

@@ -93,7 +93,7 @@ def _provider_flags(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument("--local-model", metavar="NAME",
                      help="catalog model for --provider local (see corvus models; default: "
                      "the best one installed)")
-    cmd.add_argument("--decoding", choices=("auto", "grammar", "free"),
+    cmd.add_argument("--decoding", choices=("auto", "grammar", "resample", "free"),
                      help="how the local model keeps to JSON (default auto: free decoding "
                      "for catalog coder models, the schema grammar for others)")
     cmd.add_argument("--max-tokens", type=int, help="answer token limit")

@@ -50,6 +50,7 @@ def models(args: argparse.Namespace) -> int:
     from interview_corvus.cli.common import flags_for
     from interview_corvus.core.catalog import choose, entries, status
     from interview_corvus.core.providers.discovery import discover
+    from interview_corvus.core.untrusted import printable
 
     best = choose().model
     rows = [{"source": "catalog", "name": m.name, "title": m.title, "size": m.size or None,
@@ -81,10 +82,10 @@ def models(args: argparse.Namespace) -> int:
     table = Table(title="On this machine", box=None, pad_edge=False, title_justify="left")
     for column in ("source", "model", "size", "use it with"):
         table.add_column(column, overflow="fold")
-    for model in found:
+    for model in found:  # names and paths come from outside: no markup, no controls
         size = f"{model.size / 1e9:.2f} GB" if model.size else ""
-        table.add_row(escape(model.source), escape(model.name), size,
-                      escape(flags_for(model.settings())))
+        table.add_row(escape(printable(model.source)), escape(printable(model.name)), size,
+                      escape(printable(flags_for(model.settings()), limit=1000)))
     console.print(table)
     return 0
 

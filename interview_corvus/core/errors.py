@@ -94,6 +94,13 @@ class AnswerInvalid(AnswerError):
     """The answer is not valid JSON or does not match the schema."""
 
 
+class AnswerRefused(AnswerError):
+    """The provider's content filter or the model itself declined to answer: asking
+    again the same way cannot help (``reason``: ``filter`` or ``refusal``)."""
+
+    code = "refused"
+
+
 class Cancelled(CorvusError):
     code = "cancelled"
     status = 409

@@ -122,6 +122,18 @@ class WindowActions:
         return (f"The answer streams in here. Paste code or a problem on the left, then "
                 f"{named(self.optimize)}, {named(self.solve)} or {named(self.mcq)}.")
 
+    def bindings(self) -> dict[str, str]:
+        """Every shortcut of the window's commands (menus, docks, panes): its keys
+        (portable text) → the command's name; a global hotkey must not take one."""
+        taken: dict[str, str] = {}
+        for action in self.window.findChildren(QAction):
+            name = action.text().replace("&", "").rstrip("…")
+            for keys in action.shortcuts():
+                text = keys.toString(QKeySequence.SequenceFormat.PortableText)
+                if text and name:
+                    taken.setdefault(text, name)
+        return taken
+
     def shortcut_table(self) -> list[tuple[str, str]]:
         """(command, keys) for the help dialog."""
         rows = []

@@ -79,6 +79,12 @@ class AnswerPanel(QWidget):
         self.result.show_model(model)
         self.set_progress(model.progress)
 
+    def stop_busy(self) -> None:
+        """The bar stops moving (a cancel, an end without an answer): it keeps its value."""
+        if self.progress.maximum() == 0:
+            self.progress.setRange(0, 100)
+            self.progress.setValue(self._percent)
+
     def set_progress(self, value: float) -> None:
         if self.progress.maximum() == 0:  # leave the busy state at the first result
             self.progress.setRange(0, 100)
@@ -109,11 +115,13 @@ class AnswerPanel(QWidget):
         self.set_progress(1.0)
 
     def _on_errored(self, error: CorvusError) -> None:
+        self.stop_busy()
         if error.partial is not None:
             self.result.show_model(error.partial)
         self.banner.show_error(error.code, error.message)
         self.banner.retry_button.show()
 
     def _on_aborted(self, partial: StreamedAnswer | None) -> None:
+        self.stop_busy()
         if partial is not None:
             self.result.show_model(partial)

@@ -87,7 +87,11 @@ class CorvusApp(QObject):
 
     def open_settings(self) -> SettingsDialog:
         # the window's copy: it also holds what the window remembered (e.g. a dismissed hint)
-        dialog = SettingsDialog(self.window.settings, self.window, self.hotkeys.global_note)
+        dialog = SettingsDialog(self.window.settings, self.window, self.hotkeys.global_note,
+                                self.window.window_actions.bindings())
+        # a key typed into a shortcut field is recorded, never acted on
+        dialog.keys_tab.recording.connect(self.hotkeys.suspend)
+        dialog.finished.connect(lambda _result: self.hotkeys.suspend(False))
         dialog.accepted.connect(lambda: self.apply(dialog.settings))
         dialog.open()
         return dialog

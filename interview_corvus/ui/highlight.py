@@ -101,6 +101,16 @@ def _transition(states: list[str], new_state: object) -> None:
 
 
 class PygmentsHighlighter(QSyntaxHighlighter):
+    """Pygments colours for a ``QTextDocument``, line by line (see the module docstring).
+
+    A line longer than ``long_line`` characters (minified code, a model's one-line
+    answer) stays plain: Qt re-highlights a changed line whole, so colouring a line
+    that grows while streaming would cost its whole length on every frame (a 40 KB
+    line stalled the window for seconds). The lexer state flows through it unchanged.
+    """
+
+    long_line = 2000  # characters
+
     def __init__(self, document: QTextDocument, language: str = "python",
                  dark: bool = False) -> None:
         super().__init__(document)
@@ -150,6 +160,9 @@ class PygmentsHighlighter(QSyntaxHighlighter):
     def highlightBlock(self, text: str | None) -> None:
         previous = self.previousBlockState()
         stack = self._stacks[previous] if 0 <= previous < len(self._stacks) else ROOT
+        if len(text or "") > self.long_line:
+            self.setCurrentBlockState(self._state_id(stack))
+            return
         tokens, after = lex_line(lexer_for(self._language), (text or "") + "\n", stack)
         length = len(text or "")
         for position, token, value in tokens:

@@ -10,9 +10,10 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import time
 from collections.abc import Callable
 
-from PyQt6.QtCore import QObject, Qt, pyqtSignal
+from PyQt6.QtCore import QObject, Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PyQt6.QtWidgets import QWidget
 
@@ -111,8 +112,21 @@ def to_pynput(sequence: str) -> str:
     return "+".join(names.get(p, p) for p in parts)
 
 
+ECHO_WAIT_MS = 300  # how long an in-window press waits for the global listener's copy
+ECHO_SPAN = 2.0  # s: a global press this old still pairs with a late in-window one
+
+
 class HotkeyManager(QObject):
+    """In-window shortcuts, and global hotkeys where the platform allows.
+
+    With both on, one press reaches the app twice: from Qt (the window has focus) and
+    from the global listener. Then the global press acts and the in-window copy only
+    pairs with it; an in-window press with no global copy (a listener that hears
+    nothing) acts after ``ECHO_WAIT_MS``. One press, one action, focused or not.
+    """
+
     triggered = pyqtSignal(str)  # action name, always delivered on the main thread
+    _global_pressed = pyqtSignal(str, float)  # from the listener's thread: action, when
 
     def __init__(self, window: QWidget) -> None:
         super().__init__(window)
@@ -120,6 +134,10 @@ class HotkeyManager(QObject):
         self._shortcuts: list[QShortcut] = []
         self._listener: object | None = None
         self.global_enabled, self.global_note = False, ""
+        self.suspended = False  # e.g. while a shortcut field in Settings records keys
+        self._unpaired: dict[str, list[float]] = {}  # global presses no window press met
+        self._waiting: dict[str, QTimer] = {}  # window presses awaiting their global copy
+        self._global_pressed.connect(self._on_global_pressed)
 
     def apply(self, mapping: dict[str, str], handlers: dict[str, Callable[[], None]]) -> None:
         self.stop()
@@ -128,7 +146,8 @@ class HotkeyManager(QObject):
                 continue
             shortcut = QShortcut(QKeySequence(sequence), self.window)
             shortcut.setContext(Qt.ShortcutContext.ApplicationShortcut)
-            shortcut.activated.connect(lambda a=action: self.triggered.emit(a))
+            shortcut.activated.connect(lambda a=action: self._on_window_pressed(a))
+            shortcut.setEnabled(not self.suspended)
             self._shortcuts.append(shortcut)
         self.global_enabled, self.global_note = global_support()
         if self.global_enabled:
@@ -136,11 +155,20 @@ class HotkeyManager(QObject):
         else:
             log.info(self.global_note)
 
+    def suspend(self, suspended: bool) -> None:
+        """Ignore every hotkey (in-window and global) while ``suspended``."""
+        self.suspended = suspended
+        for shortcut in self._shortcuts:
+            shortcut.setEnabled(not suspended)
+        if suspended:
+            self._forget()
+
     def _start_global(self, mapping: dict[str, str]) -> None:
         try:
             from pynput import keyboard
 
-            bindings = {to_pynput(seq): (lambda a=action: self.triggered.emit(a))
+            pressed = self._global_pressed
+            bindings = {to_pynput(seq): (lambda a=action: pressed.emit(a, time.monotonic()))
                         for action, seq in mapping.items() if seq}
             listener = keyboard.GlobalHotKeys(bindings)
             listener.daemon = True
@@ -151,7 +179,54 @@ class HotkeyManager(QObject):
             self.global_note = f"Global hotkeys are off: {type(exc).__name__}: {exc}"
             log.warning(self.global_note)
 
+    def _on_global_pressed(self, action: str, when: float) -> None:
+        if self.suspended:
+            return
+        timer = self._waiting.pop(action, None)
+        if timer is not None:  # the in-window copy came first: it waited for this one
+            timer.stop()
+            timer.deleteLater()
+        else:  # a window press may still come (focused): it will pair with this one
+            kept = [t for t in self._unpaired.get(action, []) if when - t < ECHO_SPAN]
+            self._unpaired[action] = [*kept, when]
+        self.triggered.emit(action)
+
+    def _on_window_pressed(self, action: str) -> None:
+        if self.suspended:
+            return
+        if not self.global_enabled:
+            self.triggered.emit(action)
+            return
+        now = time.monotonic()
+        recent = [t for t in self._unpaired.get(action, []) if now - t < ECHO_SPAN]
+        if recent:  # the global copy of this press has acted already
+            recent.pop(0)
+            self._unpaired[action] = recent
+            return
+        if action in self._waiting:
+            return
+        timer = QTimer(self)
+        timer.setSingleShot(True)
+        timer.timeout.connect(lambda a=action: self._on_echo_missing(a))
+        self._waiting[action] = timer
+        timer.start(ECHO_WAIT_MS)
+
+    def _on_echo_missing(self, action: str) -> None:
+        timer = self._waiting.pop(action, None)
+        if timer is not None:
+            timer.deleteLater()
+        if not self.suspended:
+            self.triggered.emit(action)
+
+    def _forget(self) -> None:
+        for timer in self._waiting.values():
+            timer.stop()
+            timer.deleteLater()
+        self._waiting.clear()
+        self._unpaired.clear()
+
     def stop(self) -> None:
+        self._forget()
         for shortcut in self._shortcuts:
             shortcut.setEnabled(False)
             shortcut.deleteLater()

@@ -1,9 +1,11 @@
 """The settings dialog's Hotkeys tab: one key sequence per action, checked as typed
-(two actions on one key, or a standard shortcut such as Ctrl+V, are refused)."""
+(two actions on one key, a key the window already uses, or a standard shortcut such
+as Ctrl+V, are refused). While a key field has the focus it records keys, and
+``recording`` tells the app to suspend the global hotkeys meanwhile."""
 
 from __future__ import annotations
 
-from PyQt6.QtCore import pyqtSignal
+from PyQt6.QtCore import QEvent, QObject, pyqtSignal
 from PyQt6.QtGui import QKeySequence
 from PyQt6.QtWidgets import (
     QKeySequenceEdit,
@@ -19,15 +21,20 @@ from interview_corvus.ui.hotkeys import (
     default_hotkeys,
     effective_hotkeys,
     find_conflicts,
+    normalize,
     standard_meaning,
 )
 
 
 class HotkeysTab(QWidget):
     changed = pyqtSignal()
+    recording = pyqtSignal(bool)  # a key field has (True) or lost (False) the focus
 
-    def __init__(self, hotkeys: dict[str, str], global_note: str) -> None:
+    def __init__(self, hotkeys: dict[str, str], global_note: str,
+                 taken: dict[str, str] | None = None) -> None:
+        """``taken``: the window's own shortcuts, key sequence → command name."""
         super().__init__()
+        self.taken = {normalize(k): name for k, name in (taken or {}).items() if normalize(k)}
         self.table = QTableWidget(len(ACTIONS), 2)
         self.table.setHorizontalHeaderLabels(["Action", "Keys"])
         header = self.table.horizontalHeader()
@@ -39,6 +46,7 @@ class HotkeysTab(QWidget):
             self.table.setCellWidget(row, 0, QLabel(label))
             edit = QKeySequenceEdit(QKeySequence(current[action]))
             edit.keySequenceChanged.connect(self.changed)
+            edit.installEventFilter(self)
             self.key_edits[action] = edit
             self.table.setCellWidget(row, 1, edit)
         self.conflicts = QLabel()
@@ -61,12 +69,24 @@ class HotkeysTab(QWidget):
         problems = [f"{keys} is used by {' and '.join(ACTIONS[a] for a in actions)}"
                     for keys, actions in find_conflicts(mapping).items()]
         for action, keys in mapping.items():
+            command = self.taken.get(normalize(keys)) if keys else None
+            if command:
+                problems.append(f"{keys} ({ACTIONS[action]}) is the window's shortcut for "
+                                f"{command}; choose another")
             meaning = standard_meaning(keys)
             if meaning:
                 problems.append(f"{keys} ({ACTIONS[action]}) is the standard shortcut for "
                                 f"{meaning}; choose another")
         self.conflicts.setText("; ".join(problems))
         return problems
+
+    def eventFilter(self, watched: QObject | None, event: QEvent | None) -> bool:
+        if event is not None and watched in self.key_edits.values():
+            if event.type() == QEvent.Type.FocusIn:
+                self.recording.emit(True)
+            elif event.type() == QEvent.Type.FocusOut:
+                self.recording.emit(False)
+        return super().eventFilter(watched, event)
 
     def _on_reset(self) -> None:
         for action, sequence in default_hotkeys().items():

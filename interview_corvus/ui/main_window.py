@@ -50,10 +50,9 @@ class MainWindow(QMainWindow):
         self.worker: RunWorker | None = None  # the window's own run
         self._last_request: tuple[str, Any, str] | None = None  # action, payload, language
         self.setWindowTitle("Interview Corvus")
-        self.resize(1280, 800)
         self.setAcceptDrops(True)
         self._build()
-        restore_layout(self)
+        restore_layout(self)  # and the draft; the first launch: sized to the screen
         recovered = getattr(hub.history, "recovered", 0)
         if recovered:
             self.status.say(f"{recovered} run(s) were cut short when the app last stopped; "
@@ -194,11 +193,13 @@ class MainWindow(QMainWindow):
         self.run_started.emit(run)
 
     def cancel(self) -> None:
-        """Cancel the window's run, or the run from elsewhere that the panel follows."""
-        if self.worker is not None:
-            self.worker.cancel()
-        elif self.watching is not None:
-            self.watching.cancel()
+        """Cancel the window's run or the followed one: said at once, the bar stops."""
+        worker = self.worker or self.watching
+        if worker is not None:
+            worker.cancel()
+            self.panel.stop_busy()
+            self.status.cancelling()
+            self.window_actions.cancel.setEnabled(False)
 
     def reset(self) -> None:
         self.cancel()
@@ -248,7 +249,7 @@ class MainWindow(QMainWindow):
             return
         self._stop_watching()
         run = worker.run
-        self.inputs.set_input(run.entry.input, run.entry.language)
+        kept = self.inputs.set_input(run.entry.input, run.entry.language)
         self.panel.begin(streaming=True)
         self.panel.follow(worker)
         self.status.follow(worker)
@@ -256,7 +257,7 @@ class MainWindow(QMainWindow):
         latest = run.active.latest()
         if latest is not None:
             self.panel.show_answer(latest)
-        self.status.say(f"following a run started over {run.origin}")
+        self.status.say(f"following a run started over {run.origin}{kept}")
         self._set_busy(False)
 
     def _stop_watching(self) -> None:
@@ -271,12 +272,12 @@ class MainWindow(QMainWindow):
             self.status.say("Finish or cancel the current run before reopening another.")
             return
         self._stop_watching()
-        self.inputs.set_input(entry.input, entry.language)
+        kept = self.inputs.set_input(entry.input, entry.language)
         self.panel.show_entry(entry)
         if entry.status == "done":
             self._offer_follow_up(entry.id)
         self._last_request = request_for_entry(entry)
-        self.status.say(entry_status(entry))
+        self.status.say(entry_status(entry) + kept)
 
     def dragEnterEvent(self, event: QDragEnterEvent | None) -> None:
         accept_files(event)
@@ -288,7 +289,7 @@ class MainWindow(QMainWindow):
         return panes(self)
 
     def closeEvent(self, event: QCloseEvent | None) -> None:
-        save_layout(self)
+        save_layout(self)  # and the draft
         for run in self.external.runs:  # closing: stop them all
             run.cancel()
         for worker in (self.worker, self.watching):

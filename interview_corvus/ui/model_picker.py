@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import html
 import threading
 
 from PyQt6.QtCore import Qt, pyqtSignal
@@ -22,6 +23,7 @@ from PyQt6.QtWidgets import (
 )
 
 from interview_corvus.core.providers.discovery import FoundModel, discover
+from interview_corvus.core.untrusted import printable
 from interview_corvus.ui.aio import spawn
 
 
@@ -67,10 +69,10 @@ class ModelPicker(QDialog):
             ok.setEnabled(self.list.currentItem() is not None)
 
     def _on_found(self, models: list[FoundModel]) -> None:
-        for model in models:
+        for model in models:  # names and paths come from outside: shown without controls
             size = f" · {model.size / 1e9:.2f} GB" if model.size else ""
-            item = QListWidgetItem(f"{model.name}  ({model.source}{size})")
-            item.setToolTip(model.location)
+            item = QListWidgetItem(f"{printable(model.name)}  ({printable(model.source)}{size})")
+            item.setToolTip(f"<p>{html.escape(printable(model.location, limit=1000))}</p>")
             item.setData(Qt.ItemDataRole.UserRole, model)
             self.list.addItem(item)
         self.note.setText(f"{len(models)} found. Double-click one to use it."

@@ -21,6 +21,7 @@ HEADLINES = {
     "unavailable": ("The model could not answer.", True),
     "incomplete": ("The answer was cut off before it was complete.", True),
     "invalid": ("The model's answer did not have the expected shape.", False),
+    "refused": ("The provider or the model declined to answer.", False),
     "bad_request": ("This request cannot be served as it is.", True),
     "cancelled": ("The run was cancelled.", False),
     "internal": ("Something went wrong inside the app.", False),

@@ -53,7 +53,8 @@ class SettingsDialog(QDialog):
     tested = pyqtSignal(bool, str)  # from the test thread to the dialog
 
     def __init__(self, settings: Settings, parent: QWidget | None = None,
-                 global_note: str = "") -> None:
+                 global_note: str = "", taken: dict[str, str] | None = None) -> None:
+        """``taken``: the window's own shortcuts (keys → command), refused as hotkeys."""
         super().__init__(parent)
         self.setWindowTitle("Settings")
         self.settings = settings
@@ -126,7 +127,7 @@ class SettingsDialog(QDialog):
         window_tab = form_tab([("Theme", self.theme), ("Window opacity", self.opacity),
                             ("", self.on_top)])
 
-        self.keys_tab = keys_tab = HotkeysTab(ui.hotkeys, global_note)
+        self.keys_tab = keys_tab = HotkeysTab(ui.hotkeys, global_note, taken)
         self.key_edits, self.conflicts = keys_tab.key_edits, keys_tab.conflicts
         keys_tab.changed.connect(self._validate)
         self.prompts_tab = PromptsTab({str(k): v for k, v in llm.task_prompts.items()})
@@ -164,7 +165,8 @@ class SettingsDialog(QDialog):
 
     # -- reading the form -------------------------------------------------
     def result_settings(self) -> Settings:
-        """The settings the form describes (validated; raises ValueError if not)."""
+        """The settings the form describes (validated; raises ValueError if not): what
+        the form shows and nothing else, so a reset to defaults is saved as one."""
         keys = self.keys_tab.hotkey_map()
         defaults = default_hotkeys()
         overrides = {a: s for a, s in keys.items() if normalize(s) != normalize(defaults[a])}
@@ -185,7 +187,7 @@ class SettingsDialog(QDialog):
         data["ui"].update(theme=self.theme.currentText(), opacity=self.opacity.value(),
                           always_on_top=self.on_top.isChecked(), hotkeys=overrides)
         data["server"].update(self.server_tab.values())
-        return Settings.model_validate(data)
+        return Settings.exactly(data)
 
     def save(self) -> Settings:
         """Persist: the settings file, and the API key to the keyring if one was typed."""

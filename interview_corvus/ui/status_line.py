@@ -29,6 +29,7 @@ class StatusLine(QObject):
         self.settings = settings
         self.outcome = ""  # done / error / cancelled: how the followed run ended
         self.note = ""  # said beside the status of the current run
+        self._cancelling = False  # asked to cancel: no "streaming…" until it has ended
         self.label = QLabel()
         self.label.setMinimumWidth(40)  # may be clipped; never widens the window
         self.label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -87,6 +88,7 @@ class StatusLine(QObject):
 
     def follow(self, worker: RunWorker) -> None:
         self._started = time.monotonic()
+        self._cancelling = False
         for signal, slot in self._slots(worker):
             signal.connect(slot)
 
@@ -97,11 +99,18 @@ class StatusLine(QObject):
     def _with_note(self, text: str) -> str:
         return text + (f" · {self.note}" if self.note else "")
 
+    def cancelling(self) -> None:
+        """Said the moment the user cancels, until the run has stopped."""
+        self._cancelling = True
+        self.say("cancelling…")
+
     def _on_yielded(self, _model: StreamedAnswer) -> None:
-        self.say(self._with_note("streaming…"))
+        if not self._cancelling:
+            self.say(self._with_note("streaming…"))
 
     def _on_queued(self, position: int) -> None:
-        self.say(f"waiting for the model · position {position} in queue")
+        if not self._cancelling:
+            self.say(f"waiting for the model · position {position} in queue")
 
     def _on_returned(self, _model: StreamedAnswer, stats: dict[str, Any]) -> None:
         self.say(self._with_note(done_message(stats)))

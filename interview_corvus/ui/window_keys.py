@@ -8,7 +8,8 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from PyQt6.QtCore import QByteArray, QSettings, Qt
+from PyQt6.QtCore import QByteArray, QSettings, QSize, Qt
+from PyQt6.QtGui import QGuiApplication
 from PyQt6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from interview_corvus.core.config.settings import config_dir
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
     from interview_corvus.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
+FIRST_SIZE = QSize(1280, 800)  # the first window, where the screen has room for it
 
 
 def panes(window: MainWindow) -> list[QWidget]:
@@ -61,19 +63,40 @@ def _store() -> QSettings:
 
 
 def restore_layout(window: MainWindow) -> None:
-    """The size, position, docks and splitter the user left last time."""
+    """The size, position, docks, splitter and draft the user left last time; on the
+    first launch a size that fits the screen."""
     store = _store()
     geometry, state = store.value("geometry"), store.value("state")
     splitter = store.value("splitter")
-    if isinstance(geometry, QByteArray):
-        window.restoreGeometry(geometry)
+    if not isinstance(geometry, QByteArray) or not window.restoreGeometry(geometry):
+        fit_to_screen(window)
     if isinstance(state, QByteArray):
         window.restoreState(state)
     if isinstance(splitter, QByteArray):
         window.splitter.restoreState(splitter)
+    window.inputs.restore_draft()
+
+
+def fit_to_screen(window: QWidget, wanted: QSize = FIRST_SIZE) -> None:
+    """``wanted``, or less where the screen is smaller (1366×768: the frame, status bar
+    and all, inside the available geometry), centred on the screen."""
+    screen = window.screen() or QGuiApplication.primaryScreen()
+    if screen is None:
+        window.resize(wanted)
+        return
+    available = screen.availableGeometry()
+    frame = window.frameGeometry().size() - window.geometry().size()
+    if frame.width() <= 0 and frame.height() <= 0:  # not shown yet: a typical frame
+        frame = QSize(16, 40)
+    size = wanted.boundedTo(available.size() - frame)
+    window.resize(size)
+    centre = available.center()
+    window.move(max(available.left(), centre.x() - (size.width() + frame.width()) // 2),
+                max(available.top(), centre.y() - (size.height() + frame.height()) // 2))
 
 
 def save_layout(window: MainWindow) -> None:
+    window.inputs.save_draft()
     store = _store()
     store.setValue("geometry", window.saveGeometry())
     store.setValue("state", window.saveState())

@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from pydantic import AfterValidator, BaseModel, Field, field_validator
 
 from interview_corvus.api.errors import errors, event_id
+from interview_corvus.api.openapi import EVENT_REF
 from interview_corvus.api.streams import Streams
 from interview_corvus.core.answers.models import (
     LANGUAGES,
@@ -19,6 +20,7 @@ from interview_corvus.core.answers.models import (
     StreamedAnswer,
     normalize_language,
 )
+from interview_corvus.core.runs.follow_up import MAX_MESSAGE
 from interview_corvus.core.runs.hub import HubRun
 
 MAX_INPUT = 100_000
@@ -48,6 +50,8 @@ def _not_blank(value: str) -> str:
 
 
 Text = Annotated[str, Field(min_length=1, max_length=MAX_INPUT), AfterValidator(_not_blank)]
+Message = Annotated[str, Field(min_length=1, max_length=MAX_MESSAGE),
+                    AfterValidator(_not_blank)]
 
 
 class OptimizeRequest(_Input):
@@ -66,8 +70,8 @@ class QuestionRequest(_Input):
 
 
 class FollowUpRequest(BaseModel):
-    message: Text = Field(description="What to do next with the answer, e.g. \"now O(1) "
-                                      "space\" or \"explain line 3\".")
+    message: Message = Field(description="What to do next with the answer, e.g. \"now O(1) "
+                                         "space\" or \"explain line 3\".")
     kind: Literal["optimization", "solution"] | None = Field(
         default=None, description="The kind of answer wanted (default: the run's own kind; "
                                   "optimization of a solution optimizes its code).")
@@ -93,7 +97,7 @@ class EventStream(Response):
 SSE_DOC: dict[int | str, dict[str, Any]] = {200: {
     "description": "Server-Sent Events: each `data:` line is a JSON object with a `type` "
                    "(start, queued, partial, done, error); `id:` counts per run.",
-    "content": {"text/event-stream": {"schema": {"type": "string"}}}}}
+    "content": {"text/event-stream": {"schema": {"$ref": EVENT_REF}}}}}
 STREAM_ERRORS = errors(400, 401, 413, 415, 422, 429, 503)
 # the request body of each kind of answer
 BODIES: dict[type[StreamedAnswer], type[_Input]] = {
@@ -117,8 +121,8 @@ def answers_router(streams: Streams) -> APIRouter:
     for model in BODIES:
         action, kind = model.ACTION, model.KIND
 
-        async def blocking(body: _Input) -> Any:
-            return await streams.blocking(submit(body))
+        async def blocking(body: _Input, request: Request) -> Any:
+            return await streams.blocking(submit(body), request)
 
         async def streamed(body: _Input, delta: bool = False) -> Any:
             return streams.stream(submit(body), delta)
@@ -163,6 +167,8 @@ def answers_router(streams: Streams) -> APIRouter:
                  responses={**SSE_DOC, **STREAM_ERRORS})
     async def optimize_batch_stream(body: BatchRequest, delta: bool = False) -> Any:
         """Several documents; every event carries its ``index``; a final ``summary``."""
-        return streams.batch([submit(doc) for doc in body.documents], delta)
+        jobs = [(hub.service.text_job(doc.KIND, doc.text(), doc.language), doc.text())
+                for doc in body.documents]
+        return streams.batch(hub.submit_all(jobs, origin="http"), delta)  # all or none
 
     return router

@@ -13,6 +13,7 @@ from interview_corvus.api.errors import error_response, errors, event_id
 from interview_corvus.api.routes.answers import SSE_DOC, EventStream, FollowUpRequest
 from interview_corvus.api.streams import Streams
 from interview_corvus.core.runs.follow_up import submit_follow_up
+from interview_corvus.core.runs.search import search_runs
 
 
 def runs_router(streams: Streams) -> APIRouter:
@@ -25,13 +26,16 @@ def runs_router(streams: Streams) -> APIRouter:
     @router.get("/runs", responses=errors(401, 422))
     async def list_runs(limit: Annotated[int, Query(ge=1, le=200)] = 50,
                         q: str = "") -> dict[str, Any]:
-        """Runs in progress and from history, newest first."""
+        """Runs in progress and from history, newest first. ``q`` searches the input and
+        the answer's text (words, each a prefix; this session's runs included)."""
+        if q:
+            return {"runs": await asyncio.to_thread(search_runs, hub, q, limit)}
         live = {run.id: run.summary() for run in hub.runs()}
         stored = []
         if hub.history is not None:
-            stored = [e for e in await asyncio.to_thread(hub.history.list, limit=limit, query=q)
+            stored = [e for e in await asyncio.to_thread(hub.history.list, limit=limit)
                       if e.id not in live]
-        items = [s for s in live.values() if not q] + [e.summary() for e in stored]
+        items = [*live.values(), *(e.summary() for e in stored)]
         items.sort(key=lambda item: item["created_at"], reverse=True)
         return {"runs": items[:limit]}
 

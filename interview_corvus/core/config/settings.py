@@ -84,7 +84,7 @@ class LLMSettings(BaseModel):
     local_model: str = Field(
         default="", description="Catalog model for the local provider (corvus models); "
         "empty picks the best one on this machine. A gguf_path wins over it.")
-    local_decoding: Literal["auto", "grammar", "free"] = Field(
+    local_decoding: Literal["auto", "grammar", "resample", "free"] = Field(
         default="auto", description="How the local model keeps to JSON: the schema's "
         "grammar, or free decoding after a prefilled start (auto: free for catalog coder "
         "models, which keep to JSON, grammar for others).")
@@ -178,6 +178,12 @@ class Settings(BaseSettings):
         log.info("settings saved to %s", path)
         return path
 
+    @classmethod
+    def exactly(cls, data: dict[str, Any]) -> Settings:
+        """Settings that are ``data`` and nothing else (validated): no file or environment
+        merged in, so what a form removed (a hotkey, a prompt) stays removed when saved."""
+        return _Exactly.model_validate(data)
+
     def with_overrides(self, **llm: Any) -> Settings:
         """A copy with some LLM settings replaced (None values are ignored)."""
         changes = {k: v for k, v in llm.items() if v is not None}
@@ -195,6 +201,9 @@ def _readable_settings(path: Path) -> bool:
     except (OSError, ValueError) as exc:
         log.warning("ignoring unreadable settings file %s: %s", path, exc)
         return False
+    except RecursionError:  # "[[[[…" 100,000 deep: like any unreadable file
+        log.warning("ignoring unreadable settings file %s: JSON nested too deeply", path)
+        return False
     if not isinstance(data, dict):
         log.warning("ignoring settings file %s: it holds JSON %s, not an object",
                     path, type(data).__name__)
@@ -206,13 +215,26 @@ def load_settings(**init: Any) -> Settings:
     """Load settings; a broken settings file is logged and skipped, never fatal."""
     try:
         return Settings(**init)
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, RecursionError) as exc:
         log.warning("ignoring unreadable settings file %s: %s", settings_file(), exc)
         return _WithoutFile(**init)
 
 
 class _WithoutFile(Settings):
     READS_FILE: ClassVar[bool] = False
+
+
+class _Exactly(Settings):
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings,)
 
 
 def key_name(llm: LLMSettings) -> str:

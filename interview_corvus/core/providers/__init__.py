@@ -40,7 +40,12 @@ def build_provider(settings: Settings, key: str | None = None) -> Provider:
     model = llm.model or DEFAULT_MODELS.get(name, "")
     if name == "local":
         from interview_corvus.core.providers.local import LocalProvider
+        from interview_corvus.core.untrusted import regular_file_problem
 
+        problem = regular_file_problem(llm.gguf_path) if llm.gguf_path else None
+        if problem and problem != "no such file":  # a FIFO or /dev/zero would hang a load
+            raise BadRequest(f"The GGUF model {llm.gguf_path} cannot be used: {problem} "
+                             "(CLI: --gguf FILE).")
         return LocalProvider(llm.gguf_path or None, n_ctx=llm.context_size,
                              catalog_name=llm.local_model, decoding=llm.local_decoding)
     if name == "replay":

@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import anthropic
-import httpx
 
 from interview_corvus.core.errors import ProviderError
 from interview_corvus.core.providers.base import (
@@ -21,14 +20,15 @@ from interview_corvus.core.providers.base import (
     StreamInfo,
     image_data_url,
 )
-from interview_corvus.core.providers.sdk_errors import map_sdk_error
+from interview_corvus.core.providers.sdk_errors import HTTP_ERRORS, map_sdk_error
 
 TOOL_NAME = "answer"
+SDK_ERRORS: tuple[type[Exception], ...] = (anthropic.APIError, *HTTP_ERRORS)
 _STOP = {"max_tokens": "length", "end_turn": "stop", "tool_use": "stop", "stop_sequence": "stop"}
 
 
-def map_anthropic_error(exc: Exception) -> ProviderError:
-    return map_sdk_error(exc, anthropic, "Anthropic")
+def map_anthropic_error(exc: Exception, *, streaming: bool = False) -> ProviderError:
+    return map_sdk_error(exc, anthropic, "Anthropic", streaming=streaming)
 
 
 class AnthropicProvider(Provider):
@@ -62,7 +62,7 @@ class AnthropicProvider(Provider):
     def stream(self, request: AnswerRequest, info: StreamInfo) -> Iterator[str]:
         try:
             stream = self.client.messages.create(**self._params(request), stream=True)
-        except (anthropic.APIError, httpx.HTTPError) as exc:
+        except SDK_ERRORS as exc:
             raise map_anthropic_error(exc) from exc
         info.on_abort(stream.close)  # a cancel from another thread ends a blocked read
         with stream:
@@ -79,15 +79,15 @@ class AnthropicProvider(Provider):
                             info.finish_reason = _STOP.get(event.delta.stop_reason,
                                                            event.delta.stop_reason)
                         info.usage["output_tokens"] = event.usage.output_tokens or 0
-            except (anthropic.APIError, httpx.HTTPError) as exc:
-                raise map_anthropic_error(exc) from exc
+            except SDK_ERRORS as exc:
+                raise map_anthropic_error(exc, streaming=True) from exc
 
     def complete(self, request: AnswerRequest, info: StreamInfo) -> str:
         import json
 
         try:
             message = self.client.messages.create(**self._params(request))
-        except (anthropic.APIError, httpx.HTTPError) as exc:
+        except SDK_ERRORS as exc:
             raise map_anthropic_error(exc) from exc
         info.finish_reason = _STOP.get(message.stop_reason or "", message.stop_reason)
         info.usage = {"input_tokens": message.usage.input_tokens,
@@ -100,7 +100,7 @@ class AnthropicProvider(Provider):
     def check(self) -> str:
         try:
             self.client.models.list(limit=1)
-        except (anthropic.APIError, httpx.HTTPError) as exc:
+        except SDK_ERRORS as exc:
             raise map_anthropic_error(exc) from exc
         return "Connected to Anthropic."
 

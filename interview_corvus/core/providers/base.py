@@ -30,6 +30,7 @@ class AnswerRequest:
     max_tokens: int
     temperature: float
     images: list[Path] = field(default_factory=list)
+    language: str = ""  # the answer's programming language (core.answers.languages)
     # earlier turns of a conversation (a follow-up): (role, text), role user or assistant
     turns: list[tuple[str, str]] = field(default_factory=list)
 
@@ -106,6 +107,11 @@ class Provider(ABC):
         """``maxLength`` / ``maxItems`` bounds to put in the schema where a small model is
         likely (it could otherwise list hundreds of items and never finish)."""
         return MODELS[kind].SMALL_MODEL_LIMITS if self.small_model_likely else None
+
+    def code_fence(self, kind: str, schema: dict[str, Any]) -> str:
+        """The code field this provider's model writes in a Markdown fence before the
+        JSON of the other fields (``local_fence``), or "" when it writes one JSON object."""
+        return ""
 
     def describe(self) -> str:
         """Which model answers, for people (/health, the window): its name, and for a

@@ -20,13 +20,14 @@ import logging
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import openai
 
 from interview_corvus.core.errors import BadRequest, ProviderError, Unavailable
 from interview_corvus.core.providers.base import AnswerRequest, Provider, StreamInfo
 from interview_corvus.core.providers.llama_index_presets import PRESETS, Built, finish_reason
 from interview_corvus.core.providers.sdk_errors import (
+    HTTP_ERRORS,
+    LOST,
     map_sdk_error,
     short,
     status_error,
@@ -77,9 +78,11 @@ class LlamaIndexProvider(Provider):
         built = self.build(request)
         info.on_abort(built.close)  # a cancel from another thread ends a blocked read
         chunks = None
+        began = False  # a chunk arrived: a transport fault now lost the connection
         try:
             chunks = built.llm.stream_chat(messages, **built.kwargs)
             for chunk in chunks:
+                began = True
                 info.finish_reason = finish_reason(chunk.raw) or info.finish_reason
                 if chunk.delta:
                     yield chunk.delta
@@ -87,19 +90,22 @@ class LlamaIndexProvider(Provider):
             raise
         except RuntimeError as exc:
             if _CUT_OFF not in str(exc):  # Gemini's integration raises at MAX_TOKENS
-                raise self._error(exc) from exc
+                raise self._error(exc, streaming=began) from exc
             info.finish_reason = "length"
         except Exception as exc:
-            raise self._error(exc) from exc
+            raise self._error(exc, streaming=began) from exc
         finally:
             if chunks is not None:
                 chunks.close()
             built.close()  # closes the HTTP connection (llama-index does not)
 
-    def _error(self, exc: Exception) -> ProviderError:
+    def _error(self, exc: Exception, *, streaming: bool = False) -> ProviderError:
         who = f"The {self.preset} server" + (f" at {self.base_url}" if self.base_url else "")
-        if isinstance(exc, openai.APIError | httpx.HTTPError):
-            return map_sdk_error(exc, openai, who, check_also=" and base URL")
+        if isinstance(exc, (openai.APIError, *HTTP_ERRORS)):
+            return map_sdk_error(exc, openai, who, check_also=" and base URL",
+                                 streaming=streaming)
+        if streaming and isinstance(exc, ConnectionError):
+            return Unavailable(LOST.format(who=within(who)))
         # Ollama's ResponseError, Mistral's SDKError: status_code; Gemini's APIError: code
         status = getattr(exc, "status_code", None) or getattr(exc, "code", None)
         if isinstance(status, int) and 400 <= status < 600:

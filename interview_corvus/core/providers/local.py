@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
 
+from interview_corvus.core.answers.models import MODELS
 from interview_corvus.core.catalog import CatalogModel, Progress, choose, ensure
 from interview_corvus.core.errors import BadRequest
 from interview_corvus.core.providers.base import AnswerRequest, Provider, StreamInfo
@@ -36,7 +37,7 @@ from interview_corvus.core.providers.local_process import (  # noqa: F401 - re-e
     stop_processes,
 )
 
-Decoding = Literal["auto", "grammar", "free"]
+Decoding = Literal["auto", "grammar", "resample", "free"]
 
 
 class LocalProvider(Provider):
@@ -60,8 +61,9 @@ class LocalProvider(Provider):
             super().__init__(self.entry.title)
         self.n_ctx = n_ctx
         self.repeat_penalty = repeat_penalty
-        if decoding == "auto":  # catalog coder models keep to JSON without the grammar
-            decoding = "free" if self.entry is not None and self.entry.rank > 0 else "grammar"
+        if decoding == "auto":  # catalog coder models: sampled first, grammar-checked
+            decoding = ("resample" if self.entry is not None and self.entry.rank > 0
+                        else "grammar")
         self.decoding: Decoding = decoding
 
     def describe(self) -> str:
@@ -95,6 +97,15 @@ class LocalProvider(Provider):
         process = _processes.get((str(self._path), self.n_ctx)) if self._path else None
         return process.live_rate() if process is not None else None
 
+    def code_fence(self, kind: str, schema: dict[str, Any]) -> str:
+        """With grammar-checked sampling (``resample``), the answer's code field when the
+        schema starts with it: the model writes it in a Markdown fence (``local_fence``)."""
+        model = MODELS.get(kind)
+        first = next(iter(schema.get("properties") or {}), "")
+        if self.decoding != "resample" or model is None or not model.SHOWS_CODE:
+            return ""
+        return first if first == model.CODE_FIELD else ""
+
     def check(self) -> str:
         process = model_process(self.path, self.n_ctx)
         return f"Local model {self.describe()} loaded (process {process.proc.pid})."
@@ -111,7 +122,9 @@ class LocalProvider(Provider):
         payload = {"messages": messages, "schema": request.schema,
                    "max_tokens": request.max_tokens, "temperature": request.temperature,
                    "repeat_penalty": self.repeat_penalty,
-                   "grammar": self.decoding == "grammar", "prefill": prefill(request.schema)}
+                   "decoding": self.decoding, "prefill": prefill(request.schema),
+                   "fence": self.code_fence(request.kind, request.schema),
+                   "fence_tag": fence_tag(request.language)}
         with process.lock:
             yield from process.generate(payload, info)
 
@@ -125,3 +138,8 @@ def prefill(schema: dict[str, Any]) -> str:
     name, prop = next(iter(properties.items()))
     opener = '"' if prop.get("type") == "string" else ""
     return "{" + json.dumps(name) + ": " + opener
+
+
+def fence_tag(language: str) -> str:
+    """The Markdown info string of a code fence in ``language`` (``c++`` → ``cpp``)."""
+    return {"c++": "cpp", "c#": "csharp"}.get(language, language)

@@ -8,14 +8,16 @@ reports a typed error, keeping the partial answer. Started by ``local.py`` as
 Protocol: JSON lines. The parent writes requests on stdin::
 
     {"op": "generate", "id": 1, "messages": [...], "schema": {...},
-     "max_tokens": 600, "temperature": 0.2, "repeat_penalty": 1.15}
+     "max_tokens": 600, "temperature": 0.2, "repeat_penalty": 1.15,
+     "decoding": "resample", "prefill": "{\"optimized_code\": \""}
     {"op": "cancel", "id": 1}
 
 and reads, on the original stdout, ``{"ready": {...}}`` once the model is
 loaded, then per request any number of ``{"id": 1, "d": "text"}`` and exactly
 one of ``{"id": 1, "end": {...}}`` or ``{"id": 1, "error": {...}}``. Native
 code's own prints are sent to stderr so they cannot corrupt the protocol.
-Stdin closing (the parent died) ends this process.
+Stdin closing (the parent died) stops the answer being written within a token and ends
+this process.
 """
 
 from __future__ import annotations
@@ -32,11 +34,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-log = logging.getLogger(__name__)
+from interview_corvus.core.providers.local_fence import MODEL_PREFILL, FencedAnswer
+from interview_corvus.core.providers.local_stops import (
+    RUNAWAY_EVERY,
+    RUNAWAY_PERIOD,
+    RUNAWAY_WINDOW,
+    ObjectEnd,
+    is_runaway,
+)
 
-RUNAWAY_WINDOW = 480  # characters of output checked for a loop
-RUNAWAY_PERIOD = 80  # the longest repeating unit detected
-RUNAWAY_EVERY = 16  # check every N tokens
+log = logging.getLogger(__name__)
 
 
 @contextlib.contextmanager
@@ -65,24 +72,12 @@ def _without_extra_buffers() -> Iterator[None]:
 
 
 def load_model(path: Path, n_ctx: int) -> Any:
-    from llama_cpp import Llama
+    from interview_corvus.core.providers.local_grammar import CheckedLlama
 
     threads = os.cpu_count() or 1
     with _without_extra_buffers():
-        return Llama(model_path=str(path), n_ctx=n_ctx, n_threads=threads,
+        return CheckedLlama(model_path=str(path), n_ctx=n_ctx, n_threads=threads,
                      n_threads_batch=threads, verbose=False)
-
-
-def is_runaway(text: str) -> bool:
-    """True when the tail of ``text`` is one short unit repeated over and over."""
-    if len(text) < RUNAWAY_WINDOW + RUNAWAY_PERIOD:
-        return False
-    tail = text[-RUNAWAY_WINDOW - RUNAWAY_PERIOD:]
-    end = len(tail)
-    for period in range(1, RUNAWAY_PERIOD + 1):
-        if tail[end - RUNAWAY_WINDOW:] == tail[end - RUNAWAY_WINDOW - period:end - period]:
-            return True
-    return False
 
 
 class Worker:
@@ -91,6 +86,7 @@ class Worker:
         self.out = out
         self.requests: queue.Queue[dict[str, Any] | None] = queue.Queue()
         self.cancelled: set[int] = set()
+        self.orphaned = False  # stdin closed: the app that asked is gone
         self.lock = threading.Lock()
         self.formatter: Any = None  # the GGUF's chat template, for free decoding
 
@@ -109,7 +105,9 @@ class Worker:
                     self.cancelled.add(int(command.get("id", -1)))
             elif command.get("op") == "generate":
                 self.requests.put(command)
-        self.requests.put(None)  # the parent is gone
+        with self.lock:  # the parent is gone: stop what runs now, serve nothing more
+            self.orphaned = True
+        self.requests.put(None)
 
     def serve(self) -> None:
         while (command := self.requests.get()) is not None:
@@ -129,7 +127,7 @@ class Worker:
 
     def _is_cancelled(self, rid: int) -> bool:
         with self.lock:
-            return rid in self.cancelled
+            return self.orphaned or rid in self.cancelled
 
     def generate(self, rid: int, command: dict[str, Any]) -> dict[str, Any]:
         if self._is_cancelled(rid):
@@ -143,7 +141,9 @@ class Worker:
         cancelled_at: int | None = None
         closer = ObjectEnd()
         first_at: float | None = None
-        prefill = str(command.get("prefill") or "") if not command.get("grammar", True) else ""
+        decoding = command.get("decoding", "grammar")
+        prefill = str(command.get("prefill") or "") if decoding != "grammar" else ""
+        fenced = FencedAnswer() if self._fence(command) else None
         if prefill:
             self.send({"id": rid, "d": prefill})
             closer.feed(prefill)
@@ -161,6 +161,10 @@ class Worker:
                 if first_at is None:
                     first_at = time.perf_counter()
                 produced += 1
+                if fenced is not None:  # the code in a fence → the answer's JSON
+                    delta = fenced.feed(delta)
+                    if not delta:
+                        continue
                 end = closer.feed(delta)
                 if end >= 0:  # the answer's object closed: nothing more to read
                     self.send({"id": rid, "d": delta[:end + 1]})
@@ -173,6 +177,10 @@ class Worker:
                     break
         finally:
             chunks.close()  # stops llama.cpp at the current token
+            check = getattr(self.llm, "grammar_check", None)
+            self.llm.grammar_check = None
+            if check is not None:
+                check.close()
         ended = time.perf_counter()
         # tokens evaluated after the cancel was seen (the proof that closing stops compute)
         after = 0 if cancelled_at is None else self.llm.n_tokens - cancelled_at
@@ -182,19 +190,24 @@ class Worker:
                 "prompt_tokens": self.prompt_evaluated() - prompt_before,
                 "generation_s": round(ended - (first_at or ended), 4),
                 "tokens_per_s": round(produced / max(ended - (first_at or ended), 1e-9), 2)
-                if produced > 1 else 0.0}
+                if produced > 1 else 0.0,
+                "grammar_checked": check.checked if check is not None else 0,
+                "grammar_rejected": check.rejected if check is not None else 0}
 
     def prompt_evaluated(self) -> int:
         """Prompt tokens llama.cpp evaluated so far (a reused prefix is not evaluated)."""
         return int(getattr(self.llm, "_corvus_prompt_tokens", 0))
 
     def _chunks(self, command: dict[str, Any]) -> Any:
-        """llama.cpp's chunks for one request: grammar-constrained chat completion, or
-        free decoding of the chat template's prompt followed by ``prefill``."""
+        """llama.cpp's chunks for one request, by ``decoding``: ``grammar`` is a chat
+        completion with the schema's grammar filtering the vocabulary at every token;
+        ``free`` and ``resample`` continue the chat template's prompt after ``prefill``,
+        ``resample`` checking each sampled token against the grammar (``local_grammar``)."""
         options = {"stream": True, "max_tokens": int(command["max_tokens"]),
                    "temperature": float(command["temperature"]),
                    "repeat_penalty": float(command["repeat_penalty"])}
-        if command.get("grammar", True):
+        decoding = command.get("decoding", "grammar")
+        if decoding == "grammar":
             with contextlib.suppress(ValueError):  # counted as the chat handler formats it
                 self._count_prompt(self._prompt_tokens(command["messages"])[0])
             return self.llm.create_chat_completion(
@@ -202,10 +215,24 @@ class Worker:
                 response_format={"type": "json_object", "schema": command["schema"]},
                 **options)
         tokens, stop = self._prompt_tokens(command["messages"])
-        prefill = str(command.get("prefill") or "")
-        tokens += self.llm.tokenize(prefill.encode("utf-8"), add_bos=False, special=False)
+        fence = self._fence(command)
+        prefill = (f"{MODEL_PREFILL}{command.get('fence_tag') or ''}\n" if fence
+                   else str(command.get("prefill") or ""))
+        start = self.llm.tokenize(prefill.encode("utf-8"), add_bos=False, special=False)
+        tokens += start
         self._count_prompt(tokens)
+        if decoding == "resample":
+            from interview_corvus.core.providers.local_grammar import GrammarCheck, grammar_for
+
+            self.llm.grammar_check = GrammarCheck(
+                self.llm, grammar_for(command["schema"], fence), start)
         return self.llm.create_completion(tokens, stop=stop, **options)
+
+    @staticmethod
+    def _fence(command: dict[str, Any]) -> str:
+        """The code field written in a fence (``local_fence``), or "" for plain JSON.
+        Only with the grammar check, which keeps the model to that layout."""
+        return str(command.get("fence") or "") if command.get("decoding") == "resample" else ""
 
     def _count_prompt(self, tokens: list[int]) -> None:
         """Count the prompt tokens that are not a prefix llama.cpp already holds."""
@@ -236,41 +263,6 @@ class Worker:
                                    add_bos=not formatted.added_special, special=True)
         stop = formatted.stop if isinstance(formatted.stop, list) else [formatted.stop]
         return tokens, [s for s in stop if s]
-
-
-class ObjectEnd:
-    """Tells when the top-level JSON object of a text fed in pieces has closed.
-
-    Counts braces and brackets outside strings (escapes honoured); text before the
-    first ``{`` is ignored. Linear in what is fed.
-    """
-
-    def __init__(self) -> None:
-        self.depth = 0
-        self.started = False
-        self.in_string = False
-        self.escaped = False
-
-    def feed(self, text: str) -> int:
-        """Where in ``text`` the object closed, or -1 while it is still open."""
-        for index, char in enumerate(text):
-            if self.in_string:
-                if self.escaped:
-                    self.escaped = False
-                elif char == "\\":
-                    self.escaped = True
-                elif char == '"':
-                    self.in_string = False
-            elif char == '"' and self.started:
-                self.in_string = True
-            elif char in "{[":
-                self.started = True
-                self.depth += 1
-            elif char in "}]" and self.started:
-                self.depth -= 1
-                if self.depth == 0:
-                    return index
-        return -1
 
 
 def main(argv: list[str]) -> int:

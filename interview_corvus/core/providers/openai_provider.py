@@ -15,26 +15,66 @@ import logging
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import openai
 
-from interview_corvus.core.errors import ProviderError
+from interview_corvus.core.errors import AnswerInvalid, ProviderError
 from interview_corvus.core.providers.base import (
     AnswerRequest,
     Provider,
     StreamInfo,
     image_data_url,
 )
-from interview_corvus.core.providers.sdk_errors import map_sdk_error
+from interview_corvus.core.providers.sdk_errors import HTTP_ERRORS, map_sdk_error, short
 
 log = logging.getLogger(__name__)
+SDK_ERRORS: tuple[type[Exception], ...] = (openai.APIError, *HTTP_ERRORS)
 
 TOOL_NAME = "answer"
 
 
-def map_openai_error(exc: Exception, who: str) -> ProviderError:
+# parameters a request can do without, which some OpenAI-compatible servers refuse
+OPTIONAL_PARAMS = ("stream_options", "temperature")
+
+
+def map_openai_error(exc: Exception, who: str, *, streaming: bool = False) -> ProviderError:
     return map_sdk_error(exc, openai, who, check_also=" and base URL",
-                         connect_hint=" Is the server running and the base URL right?")
+                         connect_hint=" Is the server running and the base URL right?",
+                         streaming=streaming)
+
+
+def refused_param(exc: Exception) -> str | None:
+    """The optional parameter a 400/422 names (its ``param``, or its message), if any."""
+    if not isinstance(exc, openai.APIStatusError) or exc.status_code not in (400, 422):
+        return None
+    body = exc.body if isinstance(exc.body, dict) else {}
+    error = body.get("error", body)
+    named = str(error.get("param") or "") if isinstance(error, dict) else ""
+    text = f"{named} {exc.message}"
+    return next((p for p in OPTIONAL_PARAMS if p in text), None)
+
+
+def content_text(content: Any, chunk: Any) -> str:
+    """The answer text of a message's or delta's ``content``: a string, or a list of
+    typed blocks (text kept; thinking, reasoning and other blocks dropped)."""
+    if content is None or isinstance(content, str):
+        return content or ""
+    if isinstance(content, list):
+        parts = []
+        for block in content:
+            block = block if isinstance(block, dict) else getattr(block, "__dict__", {})
+            if block.get("type") in ("text", "output_text") and isinstance(block.get("text"),
+                                                                           str):
+                parts.append(block["text"])
+        return "".join(parts)
+    raise AnswerInvalid(f"The server sent a chunk this app cannot read (content is a "
+                        f"{type(content).__name__}): {short(_dump(chunk))}", reason="json")
+
+
+def _dump(chunk: Any) -> str:
+    try:
+        return str(chunk.model_dump_json(exclude_none=True, warnings=False))
+    except Exception:  # a chunk the SDK could not model
+        return repr(chunk)
 
 
 class OpenAIProvider(Provider):
@@ -52,6 +92,7 @@ class OpenAIProvider(Provider):
             # list hundreds of improvements and never finish
             self.small_model_likely = True
         self.structured = structured
+        self.dropped: set[str] = set()  # optional parameters this server refused
         self._who = f"The server at {base_url}" if compatible else "OpenAI"
         self.client = openai.OpenAI(api_key=api_key or "unused", base_url=base_url or None,
                                     max_retries=0, timeout=timeout)
@@ -87,22 +128,32 @@ class OpenAIProvider(Provider):
         return params
 
     def _create(self, request: AnswerRequest, **kwargs: Any) -> Any:
-        """Send the request; on a compatible server that refuses the ``json_schema``
-        response format (llama-cpp-python's server accepts only ``json_object`` with a
-        schema, and answers 500 to anything else), switch to ``json_object`` once and
-        remember it."""
+        """Send the request. A 400/422 that names an optional parameter
+        (``OPTIONAL_PARAMS``: several compatible servers refuse ``stream_options``) is
+        retried once without it, and it is left out for this server from then on; a
+        compatible server that refuses the ``json_schema`` response format
+        (llama-cpp-python's server accepts only ``json_object`` with a schema, and answers
+        500 to anything else) gets ``json_object`` once and from then on."""
         try:
-            try:
-                return self.client.chat.completions.create(**self._params(request), **kwargs)
-            except openai.APIStatusError as exc:
-                if not (self.compatible and self.structured == "json_schema"
-                        and exc.status_code in (400, 422, 500)):
-                    raise
-                log.info("%s refused response_format json_schema; using json_object",
-                         self._who)
-                self.structured = "json_object"
-                return self.client.chat.completions.create(**self._params(request), **kwargs)
-        except (openai.APIError, httpx.HTTPError) as exc:
+            for _ in range(len(OPTIONAL_PARAMS) + 2):
+                try:
+                    params = {**self._params(request), **kwargs}
+                    return self.client.chat.completions.create(
+                        **{k: v for k, v in params.items() if k not in self.dropped})
+                except openai.APIStatusError as exc:
+                    if (param := refused_param(exc)) and param not in self.dropped:
+                        log.info("%s refused %s; asking without it from now on", self._who,
+                                 param)
+                        self.dropped.add(param)
+                        continue
+                    if not (self.compatible and self.structured == "json_schema"
+                            and exc.status_code in (400, 422, 500)):
+                        raise
+                    log.info("%s refused response_format json_schema; using json_object",
+                             self._who)
+                    self.structured = "json_object"
+            raise AssertionError("unreachable: each fallback is taken once")
+        except SDK_ERRORS as exc:
             raise map_openai_error(exc, self._who) from exc
 
     def stream(self, request: AnswerRequest, info: StreamInfo) -> Iterator[str]:
@@ -111,46 +162,52 @@ class OpenAIProvider(Provider):
         with stream:  # leaving the block closes the HTTP response (openai-python #969)
             try:
                 for chunk in stream:
-                    if chunk.usage is not None:
+                    if getattr(chunk, "usage", None) is not None:
                         info.usage = _usage(chunk.usage)
-                    for choice in chunk.choices:
-                        if choice.finish_reason:
+                    # null, absent or empty: usage-only and keep-alive chunks of proxies
+                    for choice in getattr(chunk, "choices", None) or []:
+                        if getattr(choice, "finish_reason", None):
                             info.finish_reason = choice.finish_reason
-                        text = self._text(choice.delta)
+                        text = self._text(getattr(choice, "delta", None), chunk)
                         if text:
                             yield text
-            except (openai.APIError, httpx.HTTPError) as exc:
-                raise map_openai_error(exc, self._who) from exc
+            except SDK_ERRORS as exc:
+                raise map_openai_error(exc, self._who, streaming=True) from exc
 
     def complete(self, request: AnswerRequest, info: StreamInfo) -> str:
         response = self._create(request)
-        if response.usage is not None:
+        if getattr(response, "usage", None) is not None:
             info.usage = _usage(response.usage)
-        if not response.choices:
+        choices = getattr(response, "choices", None) or []
+        if not choices:
             return ""
-        choice = response.choices[0]
-        info.finish_reason = choice.finish_reason
-        message = choice.message
+        choice = choices[0]
+        info.finish_reason = getattr(choice, "finish_reason", None)
+        message = getattr(choice, "message", None)
+        if message is None:
+            return ""
         if self.structured == "tools" and message.tool_calls:
             return message.tool_calls[0].function.arguments or ""
-        return message.content or ""
+        return content_text(message.content, response)
 
     def check(self) -> str:
         try:
             models = [m.id for m in self.client.models.list()]
-        except (openai.APIError, httpx.HTTPError) as exc:
+        except SDK_ERRORS as exc:
             raise map_openai_error(exc, self._who) from exc
         known = "" if not models or self.model in models else (
             f" (note: {self.model!r} is not among its {len(models)} models)")
         return f"Connected to {self._who}{known}."
 
-    def _text(self, delta: Any) -> str | None:
+    def _text(self, delta: Any, chunk: Any) -> str:
+        """The answer text of a streamed delta (``reasoning_content`` is not the answer)."""
         if delta is None:
-            return None
+            return ""
         if self.structured == "tools":
-            calls = delta.tool_calls or []
-            return "".join(c.function.arguments or "" for c in calls if c.function)
-        return delta.content
+            calls = getattr(delta, "tool_calls", None) or []
+            return "".join(c.function.arguments or "" for c in calls
+                           if getattr(c, "function", None))
+        return content_text(getattr(delta, "content", None), chunk)
 
     def close(self) -> None:
         self.client.close()

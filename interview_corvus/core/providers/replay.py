@@ -17,7 +17,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from interview_corvus.core.errors import (
     AuthError,
@@ -27,6 +29,7 @@ from interview_corvus.core.errors import (
     Unavailable,
 )
 from interview_corvus.core.providers.base import AnswerRequest, Provider, StreamInfo
+from interview_corvus.core.untrusted import read_regular
 
 _RAISES = {
     "rate_limit": lambda: RateLimited("The replayed provider is rate limited.", retry_after=0),
@@ -34,32 +37,67 @@ _RAISES = {
     "connection": lambda: Unavailable("Could not connect to the replayed provider."),
     "auth": lambda: AuthError("The replayed provider rejected the API key."),
 }
+MAX_TRANSCRIPT_BYTES = 64 * 1024 * 1024
+
+
+class TranscriptLine(BaseModel):
+    """One line of a transcript; strict: ``{"delta": 5}`` or ``"delay_ms": "soon"`` are
+    refused, not coerced."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", populate_by_name=True)
+
+    delta: str | None = None
+    delay_ms: float = Field(default=0.0, ge=0, le=600_000, allow_inf_nan=False)
+    raise_: Literal["rate_limit", "server_error", "connection", "auth"] | None = Field(
+        default=None, alias="raise")
+    finish_reason: str | None = None
+    usage: dict[str, int] | None = None
+
+    @model_validator(mode="after")
+    def _does_something(self) -> TranscriptLine:
+        if not self.model_fields_set & {"delta", "raise_", "finish_reason", "usage"}:
+            raise ValueError("expected an object with 'delta' or 'raise'")
+        return self
+
+
+def _problem(error: ValidationError) -> str:
+    """The first problem of a line: the field, what is wrong and the value given."""
+    first = error.errors(include_url=False)[0]
+    where = ".".join(str(part) for part in first["loc"])
+    value = repr(first.get("input"))
+    value = value if len(value) <= 60 else value[:57] + "..."
+    message = first["msg"].removeprefix("Value error, ")
+    return f"{where}: {message} (got {value})" if where else message
 
 
 def load_transcript(path: str | Path) -> list[dict[str, Any]]:
-    """Read and check a transcript; errors name the file and line."""
+    """Read and check a transcript (a regular UTF-8 file, a ``TranscriptLine`` per
+    line); errors name the file and line, and the value that is wrong."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise BadRequest(f"Cannot read replay transcript {path}: {exc.strerror}") from exc
+    data = read_regular(path, limit=MAX_TRANSCRIPT_BYTES, what="replay transcript")
     lines: list[dict[str, Any]] = []
-    for number, raw in enumerate(text.splitlines(), 1):
+    for number, raw_bytes in enumerate(data.splitlines(), 1):
+        try:
+            raw = raw_bytes.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise BadRequest(f"{path}:{number}: not UTF-8 text (byte "
+                             f"0x{raw_bytes[exc.start]:02x} at column {exc.start + 1})") from None
         if not raw.strip():
             continue
         try:
             item = json.loads(raw)
         except json.JSONDecodeError as exc:
-            raise BadRequest(f"{path}:{number}: not valid JSON ({exc.msg})") from exc
-        if not isinstance(item, dict) or not item.keys() & {"delta", "raise", "finish_reason",
-                                                            "usage"}:
-            raise BadRequest(f"{path}:{number}: expected an object with 'delta' or 'raise'")
-        if "raise" in item and item["raise"] not in _RAISES:
-            raise BadRequest(
-                f"{path}:{number}: unknown raise {item['raise']!r}; use one of "
-                f"{', '.join(_RAISES)}"
-            )
-        lines.append(item)
+            raise BadRequest(f"{path}:{number}: not valid JSON ({exc.msg})") from None
+        except RecursionError:
+            raise BadRequest(f"{path}:{number}: JSON nested too deeply") from None
+        if not isinstance(item, dict):
+            raise BadRequest(f"{path}:{number}: expected an object with 'delta' or 'raise' "
+                             f"(got JSON {type(item).__name__})")
+        try:
+            line = TranscriptLine.model_validate(item)
+        except ValidationError as exc:
+            raise BadRequest(f"{path}:{number}: {_problem(exc)}") from None
+        lines.append(line.model_dump(by_alias=True, exclude_unset=True))
     return lines
 
 

@@ -25,6 +25,25 @@ from interview_corvus.core.errors import (
 RATE_LIMITED = "{who} is rate limiting requests; try again shortly."
 
 
+def _http_errors(name: str) -> tuple[type[Exception], ...]:
+    """httpx's ``name`` error class, and httpx2's: anthropic 2.x sends through httpx2 and
+    lets its errors out of a stream's iteration unwrapped."""
+    errors: list[type[Exception]] = [getattr(httpx, name)]
+    try:
+        import httpx2
+    except ImportError:
+        pass
+    else:
+        errors.append(getattr(httpx2, name))
+    return tuple(errors)
+
+
+HTTP_ERRORS = _http_errors("HTTPError")  # what a provider catches around its SDK's calls
+TRANSPORT_ERRORS = _http_errors("TransportError")  # no connection, or it was lost
+LOST = ("The connection to {who} was lost while the answer streamed; what arrived is "
+        "kept. Try again.")
+
+
 def retry_after(headers: Any) -> float | None:
     """Seconds from a ``Retry-After`` (or ``retry-after-ms``) header, if any."""
     if headers is None:
@@ -64,8 +83,13 @@ def status_error(status: int, who: str, detail: str, *, check_also: str = "",
 
 
 def map_sdk_error(exc: Exception, sdk: ModuleType, who: str, *, connect_hint: str = "",
-                  check_also: str = "") -> ProviderError:
-    """``exc`` (from ``sdk``, or httpx) as a typed error with a message for the user."""
+                  check_also: str = "", streaming: bool = False) -> ProviderError:
+    """``exc`` (from ``sdk``, httpx or httpx2) as a typed error with a message for the
+    user. ``streaming``: the response had begun, so a transport fault (a dropped
+    connection, a stalled read) lost the connection, it did not fail to make one."""
+    transport = (sdk.APIConnectionError, *TRANSPORT_ERRORS)
+    if streaming and isinstance(exc, transport):
+        return Unavailable(LOST.format(who=within(who)))
     if isinstance(exc, sdk.RateLimitError):
         return RateLimited(RATE_LIMITED.format(who=who),
                            retry_after=retry_after(exc.response.headers))
@@ -73,7 +97,7 @@ def map_sdk_error(exc: Exception, sdk: ModuleType, who: str, *, connect_hint: st
         return AuthError(f"{who} rejected the API key. Check it in settings.")
     if isinstance(exc, sdk.APITimeoutError):
         return Unavailable(f"{who} did not answer in time.")
-    if isinstance(exc, sdk.APIConnectionError | httpx.TransportError):
+    if isinstance(exc, transport):
         return Unavailable(f"Could not connect to {within(who)}.{connect_hint}")
     if isinstance(exc, sdk.APIStatusError) and exc.status_code < 400:
         # an error event in the middle of a 200 stream: the HTTP status says nothing

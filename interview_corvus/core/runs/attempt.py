@@ -17,8 +17,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from interview_corvus.core.answers.models import StreamedAnswer
-from interview_corvus.core.errors import AnswerError, Cancelled, ProviderError, RateLimited
+from interview_corvus.core.errors import AnswerError, ProviderError, RateLimited
 from interview_corvus.core.providers.base import AnswerRequest, Provider, StreamInfo
+from interview_corvus.core.runs.cancel import CancelToken
 from interview_corvus.core.runs.checked import CheckedRun, Verifier
 from interview_corvus.core.runs.repair import repair_request, repairable, reset_patches
 from interview_corvus.core.stream.assembler import AnswerAssembler
@@ -27,46 +28,6 @@ from interview_corvus.core.stream.partial_json import Patch
 log = logging.getLogger(__name__)
 
 MAX_RETRY_AFTER = 60.0
-
-
-class CancelToken:
-    """A thread-safe flag a caller sets to stop a run."""
-
-    def __init__(self) -> None:
-        self._event = threading.Event()
-        self._lock = threading.Lock()
-        self._callbacks: list[Callable[[], object]] = []
-        self.reason = ""  # why, in words for the user (e.g. the server is shutting down)
-
-    def cancel(self, reason: str = "") -> None:
-        with self._lock:
-            if self._event.is_set():
-                return
-            self.reason = reason
-            self._event.set()
-            callbacks, self._callbacks = self._callbacks, []
-        for callback in callbacks:
-            callback()
-
-    def on_cancel(self, callback: Callable[[], object]) -> None:
-        """Run ``callback`` (from the cancelling thread) when cancelled; now if already."""
-        with self._lock:
-            if not self._event.is_set():
-                self._callbacks.append(callback)
-                return
-        callback()
-
-    @property
-    def cancelled(self) -> bool:
-        return self._event.is_set()
-
-    def error(self, **kw: Any) -> Cancelled:
-        """The ``Cancelled`` error to raise, with the reason when one was given."""
-        return Cancelled(self.reason, **kw) if self.reason else Cancelled(**kw)
-
-    def wait(self, seconds: float) -> bool:
-        """Sleep up to ``seconds``; True if cancelled meanwhile."""
-        return self._event.wait(seconds)
 
 
 @dataclass
@@ -219,6 +180,8 @@ class ActiveRun(CheckedRun):
                         break
                     if not delta:
                         continue
+                    if self.assembler.closed:  # text after the whole answer (padding to
+                        break  # the token limit): stop reading, which closes the stream
                     if stats.deltas == 0:
                         stats.first_delta_ms = (self._clock() - t0) * 1000
                     stats.deltas += 1
@@ -245,7 +208,7 @@ class ActiveRun(CheckedRun):
         stats.fallback = True
         stats.attempts += 1
         info = StreamInfo()
-        update = self._feed(provider.complete(self.job.request, info))
+        update = self._feed(self._complete(info))
         if update is not None:
             yield update
         return info
@@ -255,12 +218,35 @@ class ActiveRun(CheckedRun):
             self.stats.attempts += 1
             info = StreamInfo()
             try:
-                return self.provider.complete(self.job.request, info), info
+                return self._complete(info), info
             except ProviderError as exc:
                 if not exc.retryable or attempt == self.max_retries:
                     raise
                 self._backoff(exc, attempt)
         raise AssertionError("unreachable")
+
+    def _complete(self, info: StreamInfo) -> str:
+        """``provider.complete``, ended at once by a cancel: the blocking call (an HTTP
+        read, prompt processing) runs in a daemon thread; a cancel runs the provider's
+        abort closers and raises here, and a late result is dropped."""
+        done, outcome = threading.Event(), dict[str, Any]()
+
+        def call() -> None:
+            try:
+                outcome["text"] = self.provider.complete(self.job.request, info)
+            except BaseException as exc:  # raised in the run's thread below
+                outcome["error"] = exc
+            done.set()
+
+        self.cancel.on_cancel(info.abort)
+        self.cancel.on_cancel(done.set)
+        threading.Thread(target=call, name="corvus-complete", daemon=True).start()
+        done.wait()
+        if "error" in outcome:
+            raise outcome["error"]
+        if "text" not in outcome:  # cancelled while the provider was still working
+            raise self.cancel.error(partial=self.latest(), raw=self.assembler.raw_text())
+        return str(outcome["text"])
 
     def _backoff(self, exc: ProviderError, attempt: int) -> None:
         delay = self.backoff_base * (2**attempt) * (1 + random.random() * 0.25)

@@ -89,8 +89,9 @@ def follow_up_job(service: LLMService, chain: list[RunEntry], message: str,
     model_cls = answer_class(kind)
     language = language_of(language or parent.language)
     base = _base_code(parent, kind)
-    job = service.answer_job(model_cls, language, len(base), lambda language, schema:
-                             prompts.follow_up_prompt(kind, message, language, schema, base))
+    job = service.answer_job(model_cls, language, len(base), lambda language, schema, fence:
+                             prompts.follow_up_prompt(kind, message, language, schema, base,
+                                                      fence))
     if "original_code" in model_cls.REQUEST_FIELDS:
         job.fixed["original_code"] = base
     job.request.turns = [turn for entry in chain

@@ -20,40 +20,14 @@ from typing import Any
 
 from interview_corvus.core.answers.models import MODELS
 from interview_corvus.core.config.settings import data_dir
+from interview_corvus.core.runs.history_db import open_db, unwritable
+from interview_corvus.core.runs.search import fts_query
 
 log = logging.getLogger(__name__)
 
 UNFINISHED = ("queued", "running")
 INTERRUPTED_MESSAGE = ("The app stopped before this run finished (it was closed, killed or "
                        "crashed); what arrived is kept.")
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS runs (
-    id TEXT PRIMARY KEY,
-    kind TEXT NOT NULL,
-    origin TEXT NOT NULL,
-    provider TEXT NOT NULL,
-    model TEXT NOT NULL,
-    language TEXT NOT NULL DEFAULT '',
-    status TEXT NOT NULL,
-    input TEXT NOT NULL DEFAULT '',
-    result TEXT,
-    error_code TEXT,
-    error_message TEXT,
-    created_at REAL NOT NULL,
-    finished_at REAL,
-    elapsed_ms REAL,
-    usage TEXT,
-    pid INTEGER,
-    streaming INTEGER NOT NULL DEFAULT 1,
-    parent_id TEXT
-);
-CREATE INDEX IF NOT EXISTS runs_created ON runs (created_at DESC);
-"""
-# columns that older files lack: (name, declaration), added at open
-ADDED_COLUMNS = (("pid", "INTEGER"), ("streaming", "INTEGER NOT NULL DEFAULT 1"),
-                 ("parent_id", "TEXT"))
-
 
 @dataclass
 class RunEntry:
@@ -120,7 +94,7 @@ def open_history(path: str | Path | None = None) -> tuple[HistoryStore | None, s
     try:
         store = HistoryStore(path)
     except HistoryUnavailable as exc:
-        log.warning("%s", exc)
+        log.info("%s", exc)  # the caller shows the message (stderr, the window): once
         return None, str(exc)
     return store, store.notice
 
@@ -131,10 +105,11 @@ class HistoryStore:
     def __init__(self, path: str | Path | None = None) -> None:
         self.path = Path(path) if path else data_dir() / "history.sqlite3"
         self.notice = ""  # what the user should know about this file (e.g. moved aside)
+        self.off = ""  # why saving stopped (the file became unwritable), or ""
         self._lock = threading.Lock()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = self._open()
+            self._db = open_db(self.path)
         except sqlite3.OperationalError as exc:  # cannot open or write (read-only, locked)
             raise HistoryUnavailable(self.path, exc) from exc
         except sqlite3.DatabaseError as exc:  # not a database, or a damaged one
@@ -146,32 +121,12 @@ class HistoryStore:
                            f"moved to {moved} and a new history was started.")
             log.warning("%s", self.notice)
             try:
-                self._db = self._open()
+                self._db = open_db(self.path)
             except (sqlite3.Error, OSError) as again:
                 raise HistoryUnavailable(self.path, again) from again
         except OSError as exc:
             raise HistoryUnavailable(self.path, exc) from exc
         self.recovered = self.mark_interrupted()
-
-    def _open(self) -> sqlite3.Connection:
-        """Connect, check the file is a sound database, and bring its schema up to date."""
-        db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        try:
-            db.row_factory = sqlite3.Row
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
-            db.executescript(SCHEMA)
-            check = db.execute("PRAGMA quick_check").fetchone()[0]
-            if check != "ok":
-                raise sqlite3.DatabaseError(f"integrity check failed: {check}")
-            columns = {row[1] for row in db.execute("PRAGMA table_info(runs)")}
-            for name, declaration in ADDED_COLUMNS:  # a file from an older version
-                if name not in columns:
-                    db.execute(f"ALTER TABLE runs ADD COLUMN {name} {declaration}")
-        except BaseException:
-            db.close()
-            raise
-        return db
 
     def _move_aside(self) -> Path:
         """Keep an unreadable file (it may be recoverable by hand) under a new name."""
@@ -192,8 +147,19 @@ class HistoryStore:
         row["pid"] = os.getpid() if entry.status in UNFINISHED else None
         columns = ", ".join(row)
         marks = ", ".join(f":{k}" for k in row)
+        updates = ", ".join(f"{k} = excluded.{k}" for k in row if k != "id")
         with self._lock:
-            self._db.execute(f"INSERT OR REPLACE INTO runs ({columns}) VALUES ({marks})", row)
+            if self.off:
+                return
+            try:  # an upsert keeps the rowid, so the search index follows (triggers)
+                self._db.execute(f"INSERT INTO runs ({columns}) VALUES ({marks}) "
+                                 f"ON CONFLICT (id) DO UPDATE SET {updates}", row)
+            except sqlite3.OperationalError as exc:
+                if not unwritable(exc):
+                    raise
+                self.off = (f"Run history is off from now on: cannot write {self.path} "
+                            f"({exc}). Answers still work.")
+                log.warning("%s", self.off)  # once, not a traceback per run
 
     def mark_interrupted(self) -> int:
         """Runs left queued or running by a process that is gone (killed, crashed) become
@@ -220,12 +186,16 @@ class HistoryStore:
 
     def list(self, *, limit: int = 50, offset: int = 0, query: str = "",
              kind: str | None = None) -> list[RunEntry]:
+        """Runs newest first; ``query`` searches the input and the answer's text (FTS5,
+        see ``core.runs.search``): a query with no word to look for matches nothing."""
         sql = "SELECT * FROM runs WHERE 1=1"
         args: list[Any] = []
         if query:
-            sql += " AND (input LIKE ? ESCAPE '\\' OR result LIKE ? ESCAPE '\\')"
-            pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            args += [pattern + "%", pattern + "%"]
+            match = fts_query(query)
+            if not match:
+                return []
+            sql += " AND rowid IN (SELECT rowid FROM runs_text WHERE runs_text MATCH ?)"
+            args.append(match)
         if kind:
             sql += " AND kind = ?"
             args.append(kind)

@@ -4,7 +4,9 @@ a bounded replay buffer, any number of subscribers, and a history entry.
 Runs started anywhere (window, HTTP, CLI) go through one hub, so each can be
 watched from anywhere. The hub also owns concurrency: the local model runs one
 generation at a time, remote providers up to a configurable number; waiting runs
-log ``queued`` events with their position.
+log ``queued`` events with their position. Every run holds a thread until it ends,
+so HTTP runs are admitted only while at most ``max_queued`` runs wait for a slot
+(a batch all or none); beyond that ``submit`` raises ``RateLimited`` (429).
 
 Each run's events live in its ``RunLog`` (``run.log``); readers follow it with a
 ``Cursor`` (``core.runs.follow``). The hub adds what a log cannot know: threads,
@@ -18,10 +20,10 @@ import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from interview_corvus.core.errors import CorvusError, as_corvus_error
+from interview_corvus.core.errors import CorvusError, RateLimited, as_corvus_error
 from interview_corvus.core.runs.attempt import Job, StreamUpdate
 from interview_corvus.core.runs.history import HistoryStore, RunEntry
 from interview_corvus.core.runs.log import RunLog
@@ -36,6 +38,8 @@ SAVE_EVERY = 1.0  # seconds between saves of a streaming run's partial
 SHUTDOWN_REASON = "The server is shutting down; the run was cancelled (partial kept)."
 
 KEEP_FINISHED = 200  # finished runs kept in memory (older ones: history only)
+MAX_QUEUED = 32  # HTTP runs refused while this many runs already wait for a slot
+BUSY_RETRY = 5.0  # seconds a refused client is told to wait
 
 
 class HubRun:
@@ -50,6 +54,7 @@ class HubRun:
         self.provider = provider.name
         self.model = provider.model
         self.streaming = service.streaming
+        self.pool = "local" if self.provider == "local" else "remote"
         self.log = RunLog(self.id, job.model_cls)
         # code runs for HTTP requests only when the server was started to allow it
         self.active = service.open_run(job, lock=self.log.lock,
@@ -120,11 +125,14 @@ class HubRun:
 
 class RunHub:
     def __init__(self, service: LLMService, history: HistoryStore | None = None, *,
-                 remote_concurrency: int = 4, orphan_grace: float = ORPHAN_GRACE) -> None:
+                 remote_concurrency: int = 4, orphan_grace: float = ORPHAN_GRACE,
+                 max_queued: int = MAX_QUEUED) -> None:
         self.service = service
         self.verify_http = False  # run code for HTTP requests (corvus serve --verify)
         self.history = history
         self.orphan_grace = orphan_grace
+        self.max_queued = max_queued
+        self._in_flight = {"local": 0, "remote": 0}  # unfinished runs per pool
         self._runs: dict[str, HubRun] = {}
         self._finished: deque[str] = deque()
         self._lock = threading.Lock()
@@ -138,19 +146,46 @@ class RunHub:
 
     def submit(self, job: Job, *, origin: str, input_text: str = "",
                parent_id: str | None = None) -> HubRun:
-        """Start ``job``; ``parent_id`` names the run it follows up, if any."""
+        """Start ``job``; ``parent_id`` names the run it follows up, if any. Raises
+        ``RateLimited`` for an HTTP run when too many runs wait already."""
         run = HubRun(self, job, origin=origin, input_text=input_text, parent_id=parent_id)
-        run.log.log_start(job.kind, run.provider, run.model, run.streaming)
+        return self._launch([run])[0]
+
+    def submit_all(self, jobs: Sequence[tuple[Job, str]], *, origin: str) -> list[HubRun]:
+        """Start several ``(job, input_text)`` at once (a batch): all, or none when they
+        do not all fit in the queue."""
+        runs = [HubRun(self, job, origin=origin, input_text=text) for job, text in jobs]
+        return self._launch(runs) if runs else []
+
+    def _launch(self, runs: list[HubRun]) -> list[HubRun]:
+        for run in runs:
+            run.log.log_start(run.job.kind, run.provider, run.model, run.streaming)
+        self._admit(runs)
+        for run in runs:
+            self._save(run)  # in history from the start: a crash cannot lose it
+            thread = threading.Thread(target=self._work, args=(run, self._pools[run.pool]),
+                                      name=f"corvus-run-{run.id[:8]}", daemon=True)
+            thread.start()
+            for callback in list(self._listeners):
+                callback(run)
+        return runs
+
+    def _admit(self, runs: list[HubRun]) -> None:
+        """Count ``runs`` in, or refuse them all (HTTP runs only: the window and the CLI
+        have one user, who is never locked out by a flood of HTTP requests)."""
+        pool = runs[0].pool
         with self._lock:
-            self._runs[run.id] = run
-        self._save(run)  # in history from the start: a crash cannot lose it
-        pool = self._pools["local" if run.provider == "local" else "remote"]
-        thread = threading.Thread(target=self._work, args=(run, pool),
-                                  name=f"corvus-run-{run.id[:8]}", daemon=True)
-        thread.start()
-        for callback in list(self._listeners):
-            callback(run)
-        return run
+            in_flight = self._in_flight[pool]
+            room = self._pools[pool].limit + self.max_queued - in_flight
+            if runs[0].origin == "http" and len(runs) > room:
+                what = "this run" if len(runs) == 1 else f"these {len(runs)} runs"
+                raise RateLimited(
+                    f"The server is busy: {in_flight} runs are in progress or waiting for "
+                    f"the model (at most {self.max_queued} may wait), no room for {what}. "
+                    f"Retry in {BUSY_RETRY:.0f} s.", retry_after=BUSY_RETRY)
+            self._in_flight[pool] += len(runs)
+            for run in runs:
+                self._runs[run.id] = run
 
     def get(self, run_id: str) -> HubRun | None:
         with self._lock:
@@ -231,6 +266,7 @@ class RunHub:
         run.finished.set()
         run.log.notify("end")
         with self._lock:
+            self._in_flight[run.pool] -= 1
             self._finished.append(run.id)
             while len(self._finished) > KEEP_FINISHED:
                 self._runs.pop(self._finished.popleft(), None)

@@ -79,17 +79,20 @@ class LLMService:
 
     # -- jobs -------------------------------------------------------------
     def answer_job(self, model_cls: type[StreamedAnswer], language: str, input_chars: int,
-                   prompt: Callable[[str, dict[str, Any]], str]) -> Job:
+                   prompt: Callable[[str, dict[str, Any], str], str]) -> Job:
         """A job for ``model_cls``: the schema (bounded where the provider needs it), the
-        prompt (``prompt(language, schema)``) and the fields the request fixes. The text,
+        prompt (``prompt(language, schema, fence)``, ``fence`` the code field the model
+        writes in a Markdown fence, or "") and the fields the request fixes. The text,
         image and follow-up jobs are all made here."""
         language = language_of(language)
         schema = model_cls.answer_schema(self.provider.schema_limits(model_cls.KIND,
                                                                      input_chars))
         llm = self.settings.llm
-        request = AnswerRequest(kind=model_cls.KIND, system=prompts.SYSTEM,
-                                prompt=prompt(language, schema), schema=schema,
-                                max_tokens=llm.max_tokens, temperature=llm.temperature)
+        fence = self.provider.code_fence(model_cls.KIND, schema)
+        request = AnswerRequest(kind=model_cls.KIND, system=prompts.system_prompt(fence),
+                                prompt=prompt(language, schema, fence), schema=schema,
+                                max_tokens=llm.max_tokens, temperature=llm.temperature,
+                                language=language)
         return Job(model_cls, request, {"language": language},
                    model_cls.expected_sizes(input_chars))
 
@@ -101,9 +104,9 @@ class LLMService:
             raise BadRequest(model_cls.EMPTY_INPUT)
         text = clean_text(text)
         task = self.settings.llm.task_prompts.get(model_cls.KIND)
-        job = self.answer_job(model_cls, language, len(text), lambda language, schema:
+        job = self.answer_job(model_cls, language, len(text), lambda language, schema, fence:
                               prompts.answer_prompt(model_cls.KIND, text, language, schema,
-                                                    task))
+                                                    task, fence))
         if "original_code" in model_cls.REQUEST_FIELDS:
             job.fixed["original_code"] = text
         return job
@@ -136,9 +139,9 @@ class LLMService:
                 "problem as text."
             )
         text = clean_text(text)
-        job = self.answer_job(CodeSolution, language, 0, lambda language, schema:
+        job = self.answer_job(CodeSolution, language, 0, lambda language, schema, fence:
                               prompts.image_solution_prompt(language, schema, len(paths),
-                                                            text))
+                                                            text, fence))
         job.request.images = paths
         return job
 

@@ -17,58 +17,24 @@ from typing import Any
 
 from interview_corvus.core.answers.models import FieldState, StreamedAnswer
 from interview_corvus.core.errors import AnswerIncomplete, AnswerInvalid
+from interview_corvus.core.stream.ending import (
+    PLAIN_STOPS,
+    construct_partial,
+    stop_error,
+    validate_answer,
+)
 from interview_corvus.core.stream.partial_json import (
     IncrementalJSONParser,
     JSONStreamError,
     Patch,
     clean_text,
 )
+from interview_corvus.core.stream.preamble import ReasoningFilter
+from interview_corvus.core.stream.progress import ProgressEstimator
 
+MAX_RESYNCS = 64  # candidates tried before the answer's first field, per delta
 SNAPSHOT_RATIO = 16
 SNAPSHOT_INTERVAL = 0.05
-
-
-class ProgressEstimator:
-    """Progress from characters received per field against expected sizes.
-
-    A field's expected size is a prior until it streams; a finished field counts
-    at its real size, and the field in progress is assumed to need at least 15%
-    more than it has. The result is clamped to be monotonic and below 1.0.
-    Every call is O(1): the sums are kept up to date as fields start.
-    """
-
-    def __init__(self, expected: dict[str, float], floor: float = 0.0) -> None:
-        self.expected = dict(expected)
-        self.received: dict[str, int] = {}
-        self.total_received = 0
-        self._current: str | None = None
-        self._done_total = 0.0  # real sizes of fields finished (a later one started)
-        self._pending = float(sum(self.expected.values()))  # priors of fields not started
-        self._value = floor  # a repair starts where the first answer's progress was
-
-    def observe(self, field: str, chars: int) -> None:
-        if field != self._current:
-            if field in self.received:  # back to an earlier field: count it as current
-                self._done_total -= self.received[field]
-            else:
-                self.received[field] = 0
-                self._pending -= self.expected.get(field, 0.0)
-            if self._current is not None:
-                self._done_total += self.received[self._current]
-            self._current = field
-        self.received[field] += chars
-        self.total_received += chars
-
-    def value(self) -> float:
-        current = self._current
-        in_progress = 0.0
-        if current is not None:
-            in_progress = max(self.expected.get(current, 0.0), self.received[current] * 1.15)
-        total = self._done_total + in_progress + self._pending
-        estimate = self.total_received / total if total > 0 else 0.0
-        if estimate > self._value:  # 4 decimals: finer than any display, cheaper on the wire
-            self._value = min(round(estimate, 4), 0.99)
-        return self._value
 
 
 class AnswerAssembler:
@@ -91,6 +57,11 @@ class AnswerAssembler:
             if model_cls.model_fields[name].annotation in (list[str], "list[str]")
         }
         self.parser = IncrementalJSONParser(skip_prefix=True, track_closed=True)
+        # before the answer's first field: the text since the current candidate's start,
+        # reasoning blocks dropped, to look for the next candidate if this one fails
+        self._search: str | None = ""
+        self._reasoning = ReasoningFilter()
+        self._failed = ""  # why the last candidate failed (none found: the error names it)
         self.states: dict[str, FieldState] = dict.fromkeys(self.fields, "pending")
         self._states_changed = False
         self.progress = ProgressEstimator(expected, progress_floor)
@@ -111,7 +82,7 @@ class AnswerAssembler:
         delta = clean_text(delta)
         self.raw.append(delta)
         try:
-            patches = self.parser.feed(delta)
+            patches = self._parse(delta)
         except JSONStreamError as exc:
             raise AnswerInvalid(
                 f"The model's answer is not valid JSON: {exc}", reason="json",
@@ -136,6 +107,45 @@ class AnswerAssembler:
             return patches, self.snapshot(now)
         return patches, None
 
+    def _parse(self, text: str) -> list[Patch]:
+        """The parser's patches for ``text``. Until the answer's first field appears,
+        reasoning blocks are dropped (``ReasoningFilter``) and a candidate that fails, or
+        closes without any of the answer's fields, is given up for the next ``{``."""
+        if self._search is None:
+            return self.parser.feed(text)
+        text = self._reasoning.feed(text)
+        self._search += text
+        for _ in range(MAX_RESYNCS):
+            try:
+                patches = self.parser.feed(text)
+            except JSONStreamError as exc:
+                self._failed = str(exc)
+                self._resync(after_failure=True)
+                text = self._search
+                continue
+            if any(path and path[0] in self.states for _op, path, _value in patches):
+                self._search = None  # the answer has begun: no more looking back
+                return patches
+            if self.parser.done and self._resync(after_failure=False):
+                text = self._search
+                continue
+            return patches
+        raise JSONStreamError(f"no JSON object with the answer's fields in the first "
+                              f"{MAX_RESYNCS} candidates", len(self._search))
+
+    def _resync(self, *, after_failure: bool) -> bool:
+        """Start over at the ``{`` after the current candidate's start. With none yet, a
+        failed candidate is dropped (a later ``{`` may begin the answer); a closed one
+        stands (False)."""
+        assert self._search is not None
+        starts = [p for p in (self._search.find("{"), self._search.find("[")) if p >= 0]
+        after = self._search.find("{", min(starts) + 1) if starts else -1
+        if after < 0 and not after_failure:
+            return False
+        self._search = self._search[after:] if after >= 0 else ""
+        self.parser = IncrementalJSONParser(skip_prefix=True, track_closed=True)
+        return True
+
     def _track(self, patches: list[Patch]) -> list[Patch]:
         """Field states moved by a delta's patches and the values the parser closed, as
         ``("set", ("fields", key), state)`` patches."""
@@ -145,8 +155,8 @@ class AnswerAssembler:
                 continue
             name = path[0]
             keys = [name, f"{name}[{path[1]}]"] if len(path) == 2 and name in lists else [name]
-            for key in keys:
-                if states.get(key, "pending") == "pending":
+            for key in keys:  # a value opened, or opened again (a key written twice)
+                if states.get(key, "pending") != "streaming":
                     states[key] = "streaming"
                     out.append(("set", ("fields", key), "streaming"))
         closed = self.parser.closed or []
@@ -196,6 +206,11 @@ class AnswerAssembler:
         """Rebuild the partial at the next ``partial()`` (a fixed value changed)."""
         self._states_changed = True
 
+    @property
+    def closed(self) -> bool:
+        """Whether the answer's top-level object has closed: nothing after it is read."""
+        return self._search is None and self.parser.done
+
     def progress_value(self) -> float:
         return self.progress.value()
 
@@ -204,8 +219,20 @@ class AnswerAssembler:
 
     # -- at the end -------------------------------------------------------
     def finish(self, finish_reason: str | None, max_tokens: int | None = None) -> StreamedAnswer:
-        """Validate the complete answer; raise a typed error carrying the partial."""
-        if finish_reason == "length":
+        """Validate the complete answer; raise a typed error carrying the partial.
+
+        An answer whose object has closed is whole whatever the stop reason says (a
+        model may pad to the token limit). Otherwise each documented stop reason is
+        named (``stop_error``): OpenAI's ``length`` and ``content_filter``, Anthropic's
+        ``max_tokens``, ``refusal``, ``model_context_window_exceeded``, ``pause_turn``,
+        Gemini's ``MAX_TOKENS``, ``SAFETY``, ``RECITATION`` and the like.
+        """
+        if self.parser.done:
+            finish_reason = "stop"
+        elif (stopped := stop_error(finish_reason)) is not None:
+            stopped.partial, stopped.raw = self.partial(), self.raw_text()
+            raise stopped
+        if finish_reason in ("length", "max_tokens", "MAX_TOKENS"):
             limit = f" ({max_tokens} tokens)" if max_tokens else ""
             raise AnswerIncomplete(
                 f"The answer was cut off at the token limit{limit}. Raise max tokens "
@@ -218,68 +245,20 @@ class AnswerAssembler:
                 "Try again, or choose a larger model in settings.", reason="repetition",
                 partial=self.partial(), raw=self.raw_text(),
             )
+        if not self.parser.started and self._failed:
+            raise AnswerInvalid(f"The model's answer is not valid JSON: {self._failed}",
+                                reason="json", raw=self.raw_text())
         if not self.parser.started:
             raise AnswerIncomplete("The model returned no answer.", reason="empty",
                                    raw=self.raw_text())
         try:
             doc = self.parser.finish()
         except JSONStreamError as exc:
+            how = (f" (the server's stop reason: {finish_reason})"
+                   if finish_reason not in PLAIN_STOPS else "")
             raise AnswerIncomplete(
-                "The model's answer ended before the JSON object was complete.",
+                f"The model's answer ended before the JSON object was complete{how}.",
                 reason="truncated", partial=self.partial(), raw=self.raw_text(),
             ) from exc
         return validate_answer(self.model_cls, doc, self.fixed, partial=self.partial(),
                                raw=self.raw_text())
-
-
-def construct_partial(model_cls: type[StreamedAnswer], values: dict[str, Any],
-                      defaults: dict[str, Any]) -> StreamedAnswer:
-    """``model_cls.model_construct(**values)`` without its per-call overhead.
-
-    Partials are built up to once per delta, and ``model_construct`` costs ~12 µs
-    for these models; this sets the same instance state directly (~2 µs). Values
-    are trusted (they come from the parser, type-checked by the caller); missing
-    fields get their defaults, mutable ones fresh per instance.
-    """
-    state = {name: values[name] if name in values else _fresh(default)
-             for name, default in defaults.items()}
-    model = model_cls.__new__(model_cls)
-    object.__setattr__(model, "__dict__", state)
-    object.__setattr__(model, "__pydantic_fields_set__", set(values))
-    object.__setattr__(model, "__pydantic_extra__", None)
-    object.__setattr__(model, "__pydantic_private__", None)
-    return model
-
-
-def _fresh(default: Any) -> Any:
-    return list(default) if isinstance(default, list) else default
-
-
-def validate_answer(model_cls: type[StreamedAnswer], doc: Any, fixed: dict[str, Any], *,
-                    partial: StreamedAnswer | None = None, raw: str = "") -> StreamedAnswer:
-    """The validated, complete model, or ``AnswerInvalid`` naming what was wrong."""
-    if not isinstance(doc, dict):
-        raise AnswerInvalid(
-            f"The model answered with a JSON {type(doc).__name__}, not an object.",
-            reason="schema", partial=partial, raw=raw,
-        )
-    missing = [name for name in model_cls.answer_fields()
-               if name not in doc and name not in model_cls.OPTIONAL_FIELDS]
-    if missing:
-        raise AnswerInvalid(
-            f"The model's answer is missing {', '.join(missing)}.", reason="schema",
-            partial=partial, raw=raw
-        )
-    data = {k: v for k, v in doc.items() if k in model_cls.answer_fields()}
-    try:
-        return model_cls.model_validate({**data, **fixed, "progress": 1.0, "is_complete": True,
-                                         "fields": model_cls.done_fields(data)})
-    except ValueError as exc:
-        errors: list[dict[str, Any]] = getattr(exc, "errors", lambda: [])()
-        where = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in errors[:5]
-        ) or str(exc)
-        raise AnswerInvalid(
-            f"The model's answer does not match the schema ({where}).", reason="schema",
-            partial=partial, raw=raw
-        ) from exc

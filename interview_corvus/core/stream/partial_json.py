@@ -26,6 +26,11 @@ import codecs
 import re
 from typing import Any
 
+from interview_corvus.core.untrusted import REPLACEMENT, clean_text
+
+__all__ = ["REPLACEMENT", "IncrementalJSONParser", "JSONStreamError", "Patch", "apply_patch",
+           "clean_text"]
+
 Path = tuple[Any, ...]
 Patch = tuple[str, Path, Any]
 
@@ -52,22 +57,6 @@ _LITERALS = {"t": ("true", True), "f": ("false", False), "n": ("null", None)}
 _MISSING = object()
 
 
-REPLACEMENT = "\ufffd"  # what a lone surrogate escape decodes to: text stays valid UTF-8
-
-
-def clean_text(text: str) -> str:
-    """``text`` with lone surrogates (unencodable in UTF-8) replaced by U+FFFD.
-
-    Valid JSON may carry them as escapes (``"\\ud83d"``), and SDKs that decode
-    JSON hand them over as characters; no file, socket or terminal takes them.
-    """
-    if text.isascii():
-        return text
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-    return text
 
 
 MAX_DEPTH = 64  # answers nest 3 deep; a cap keeps "[[[[…" linear and small

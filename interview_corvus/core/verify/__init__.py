@@ -36,9 +36,21 @@ def unverified(reason: str, language: str = "") -> Verification:
                         summary=f"not checked: {reason}")
 
 
+def example_calls(examples: list[str]) -> list[str]:
+    """The answer's examples one call per item, as small models also write them: several
+    lines in one item, inside a Markdown fence, with comment lines between."""
+    calls = []
+    for example in examples:
+        for line in example.splitlines() or [example]:
+            text = line.strip()
+            if text and not text.startswith(("```", "#", "//")):
+                calls.append(text)
+    return calls
+
+
 def _function_name(answer: CodeOptimization) -> str | None:
     """The function the examples call (it must be defined in the original code)."""
-    for example in answer.examples:
+    for example in example_calls(answer.examples):
         call = re.sub(r"^\s*(assert|>>>|return|print\s*\(|console\.log\s*\()\s*", "",
                       example)
         match = re.match(r"\s*([A-Za-z_$][\w$]*)\s*\(", call)
@@ -62,7 +74,8 @@ def verify_optimization(answer: CodeOptimization, *, cancelled: threading.Event 
         return unverified("the answer gave no example calls of the original function",
                           language)
     job = {"original": answer.original_code, "candidate": answer.optimized_code,
-           "function": name, "examples": list(answer.examples), "max_examples": MAX_EXAMPLES,
+           "function": name, "examples": example_calls(answer.examples),
+           "max_examples": MAX_EXAMPLES,
            "check_budget_s": 6, "time_budget_s": 3}
     result = sandbox.run(command, job, limits, cancelled)
     return _verdict(answer, result, language)
