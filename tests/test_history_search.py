@@ -7,7 +7,6 @@ read-only in a private mount namespace), so SQLite meets EROFS as a user would.
 from __future__ import annotations
 
 import asyncio
-import logging
 import os
 import shutil
 import sqlite3
@@ -19,6 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 from apitools import ANSWER, ScriptedProvider, make_hub
+from logcollect import Collect
 
 from interview_corvus.api.app import create_app
 from interview_corvus.core.runs.history import HistoryStore, RunEntry
@@ -96,7 +96,7 @@ def test_a_history_that_turns_unwritable_says_so_once(tmp_path):
     store._db = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True,
                                 check_same_thread=False, isolation_level=None)
     store._db.row_factory = sqlite3.Row
-    with _Collect("interview_corvus") as logged:
+    with Collect("interview_corvus") as logged:
         for i in range(4):
             store.save(entry(f"b{i}"))
     assert len(logged.records) == 1 and str(path) in logged.text
@@ -216,25 +216,3 @@ def test_runs_of_this_session_are_found(live_hub):
     assert [r["id"] for r in search(live_hub, "live_case")] == [run.id]
 
 
-class _Collect(logging.Handler):
-    """The records of one logger, whatever filters the root's handlers carry (the CLI's
-    storm filter, installed by earlier tests, drops a message seen 5 times a minute)."""
-
-    def __init__(self, name: str) -> None:
-        super().__init__(logging.WARNING)
-        self.records: list[logging.LogRecord] = []
-        self.logger = logging.getLogger(name)
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-    @property
-    def text(self) -> str:
-        return "\n".join(record.getMessage() for record in self.records)
-
-    def __enter__(self) -> _Collect:
-        self.logger.addHandler(self)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.logger.removeHandler(self)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import logging
-
 import pytest
 from fakes import CODE, OPTIMIZATION, FakeProvider
+from logcollect import Collect
 from pydantic import ValidationError
 
 from interview_corvus.core.answers.prompts import TASKS, task_problem
@@ -54,7 +53,7 @@ def test_a_settings_file_with_a_bad_prompt_is_skipped_and_runs_still_answer(task
     path = settings_file()
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"llm": {"task_prompts": {"optimization": task}}}))
-    with _Collect("interview_corvus.core.config.settings") as logged:
+    with Collect("interview_corvus.core.config.settings") as logged:
         settings = load_settings()
     assert settings.llm.task_prompts == {} and str(path) in logged.text
     provider = FakeProvider().enqueue_json(OPTIMIZATION)
@@ -80,25 +79,3 @@ def test_the_prompts_tab_edits_validates_and_saves_only_changes(qtbot, memory_ke
     assert dialog.save().llm.task_prompts == {"solution": "Solve it in {language}, briefly."}
 
 
-class _Collect(logging.Handler):
-    """The records of one logger, whatever filters the root's handlers carry (the CLI's
-    storm filter, installed by earlier tests, drops a message seen 5 times a minute)."""
-
-    def __init__(self, name: str) -> None:
-        super().__init__(logging.WARNING)
-        self.records: list[logging.LogRecord] = []
-        self.logger = logging.getLogger(name)
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-    @property
-    def text(self) -> str:
-        return "\n".join(record.getMessage() for record in self.records)
-
-    def __enter__(self) -> _Collect:
-        self.logger.addHandler(self)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.logger.removeHandler(self)

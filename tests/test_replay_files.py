@@ -6,13 +6,13 @@ values of the wrong type. Each is refused by name (file:line and the value) with
 
 from __future__ import annotations
 
-import logging
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from logcollect import Collect
 
 from interview_corvus.cli import main
 from interview_corvus.core.config.settings import load_settings, settings_file
@@ -95,7 +95,7 @@ def test_a_settings_file_nested_100000_deep_is_skipped_by_name(tmp_path, content
     path = settings_file()
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(content)
-    with _Collect("interview_corvus.core.config.settings") as logged:
+    with Collect("interview_corvus.core.config.settings") as logged:
         settings = load_settings()
     assert settings.llm.provider == "local" and str(path) in logged.text
     source = tmp_path / "f.py"
@@ -108,25 +108,3 @@ def test_a_settings_file_nested_100000_deep_is_skipped_by_name(tmp_path, content
     assert str(config / "settings.json") in done.stderr
 
 
-class _Collect(logging.Handler):
-    """The records of one logger, whatever filters the root's handlers carry (the CLI's
-    storm filter, installed by earlier tests, drops a message seen 5 times a minute)."""
-
-    def __init__(self, name: str) -> None:
-        super().__init__(logging.WARNING)
-        self.records: list[logging.LogRecord] = []
-        self.logger = logging.getLogger(name)
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-    @property
-    def text(self) -> str:
-        return "\n".join(record.getMessage() for record in self.records)
-
-    def __enter__(self) -> _Collect:
-        self.logger.addHandler(self)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.logger.removeHandler(self)

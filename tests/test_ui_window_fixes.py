@@ -202,10 +202,11 @@ def test_screenshots_and_text_go_together_to_a_vision_model(tmp_path):
     assert "Constraints: n <= 10^5" in job.request.prompt
 
 
-def test_a_long_line_streaming_in_is_not_re_lexed_per_frame(qapp, monkeypatch):
-    """A 40 KB line growing 400 characters a frame: lexing never touches it (it stays
-    plain), so a frame costs its new text, not the line's length; short lines around it
-    keep their colours and the state flows through it."""
+def test_a_long_line_streaming_in_costs_its_new_text_per_frame(qapp, monkeypatch):
+    """A 40 KB line growing 400 characters a frame: it is shown (and lexed) in pieces of
+    DISPLAY_LINE characters while it streams, so a frame costs its new text, not the
+    line's length; the real text is what Copy takes, and once complete the line is shown
+    whole, left plain (longer than the highlighter's limit), the state flowing through."""
     from interview_corvus.ui import highlight
 
     lexed: list[int] = []
@@ -222,8 +223,14 @@ def test_a_long_line_streaming_in_is_not_re_lexed_per_frame(qapp, monkeypatch):
     text = "def f():\n"
     for end in range(0, len(long_line), 400):
         view.show_text(text + long_line[:end])
-    view.show_text(text + long_line + "\nreturn 1\n")
-    assert len(long_line) > 40_000
+    final = text + long_line + "\nreturn 1\n"
+    view.show_text(final)
+    assert len(long_line) > 40_000 and view.folded and view.text() == final
+    assert max(lexed) <= view.DISPLAY_LINE + 1
+    assert document.blockCount() > len(long_line) / view.DISPLAY_LINE
+    lexed.clear()
+    view.settle()
+    assert document.toPlainText() == final and document.blockCount() == 4
     assert max(lexed) <= highlight.PygmentsHighlighter.long_line + 1
-    assert _colour_at(document, 0, 0) is not None  # "def" still coloured
+    assert _colour_at(document, 0, 0) is not None  # "def" coloured
     assert _colour_at(document, 2, 0) is not None  # and "return" after the long line

@@ -11,7 +11,7 @@ import difflib
 from typing import Any
 
 from PyQt6.QtCore import Qt, QTimer, QUrl
-from PyQt6.QtGui import QDesktopServices, QGuiApplication, QTextCursor
+from PyQt6.QtGui import QDesktopServices, QGuiApplication
 from PyQt6.QtWidgets import (
     QHeaderView,
     QLabel,
@@ -28,37 +28,9 @@ from PyQt6.QtWidgets import (
 from interview_corvus.core.answers.models import MODELS, StreamedAnswer
 from interview_corvus.core.answers.verification import Verification
 from interview_corvus.ui.check_view import CheckBadge, CheckView
-from interview_corvus.ui.editor import CodeEditor
-from interview_corvus.ui.highlight import PygmentsHighlighter
+from interview_corvus.ui.streaming_code import StreamingCode
 
 COPY_FEEDBACK_MS = 1500
-
-
-class StreamingCode(CodeEditor):
-    """Read-only code view (line numbers) that appends streamed text."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setReadOnly(True)
-        self.setTabChangesFocus(True)  # read-only: Tab moves on instead of being trapped
-        document = self.document()
-        assert document is not None
-        self.highlighter = PygmentsHighlighter(document)
-        self._text = ""
-
-    def show_text(self, text: str) -> None:
-        if text == self._text:
-            return
-        if text.startswith(self._text) and self._text:
-            cursor = QTextCursor(self.document())
-            cursor.movePosition(QTextCursor.MoveOperation.End)
-            cursor.insertText(text[len(self._text):])
-        else:
-            self.setPlainText(text)
-        self._text = text
-
-    def text(self) -> str:
-        return self._text
 
 
 class ResultView(QWidget):
@@ -186,6 +158,8 @@ class ResultView(QWidget):
         language = data.get("language") or "python"
         self.code.highlighter.set_language(language if model.SHOWS_CODE else "text")
         self.code.show_text(data[model.CODE_FIELD])
+        if model.is_complete:
+            self.code.settle()
         items = data[model.LIST_FIELD]
         # a complexity shows once written in full ("O(" is no answer); "…" while it streams
         cells = [(row, col, _shown(model, name)) for row, fields in enumerate(model.COMPLEXITY)
