@@ -81,6 +81,23 @@ def test_human_output_shows_the_answer(capsys, demo_optimization):
     assert main(["optimize", str(EXAMPLE), "--replay", str(demo_optimization)]) == 0
     out = capsys.readouterr().out
     assert "Optimized code" in out and "O(n^2)" in out and "100%" in out
+    assert out.endswith("\n")  # redirected output ends its last line
+
+
+def test_the_status_says_why_a_run_was_repaired():
+    from interview_corvus.cli.render import LiveOut
+
+    view = LiveOut("optimization", "replay", "replay")
+    try:
+        for event in ({"type": "partial", "data": {"fields": {"a": "streaming"}}},
+                      {"type": "partial", "data": {"fields": {"a": "pending"}}}):
+            view.event(event)
+        assert view.status.plain == "asking again with what was wrong…"
+        view.event({"type": "done", "repaired": True, "elapsed_ms": 1000, "data": {
+            "fields": {"a": "done"}, "verification": {"status": "verified", "repaired": True}}})
+        assert view.status.plain == "done in 1.0 s · repaired after a failed check"
+    finally:
+        view.close()
 
 
 def test_solve_from_text(capsys, demo_solution):

@@ -8,6 +8,7 @@ from fakes import CODE, OPTIMIZATION, transcript
 pytest.importorskip("PyQt6")
 
 from PyQt6.QtGui import QColor, QDesktopServices, QPalette, QTextCursor, QTextDocument
+from PyQt6.QtWidgets import QApplication
 
 from interview_corvus.core.answers.models import CodeOptimization
 from interview_corvus.ui.result_view import StreamingCode
@@ -234,3 +235,92 @@ def test_a_long_line_streaming_in_costs_its_new_text_per_frame(qapp, monkeypatch
     assert max(lexed) <= highlight.PygmentsHighlighter.long_line + 1
     assert _colour_at(document, 0, 0) is not None  # "def" coloured
     assert _colour_at(document, 2, 0) is not None  # and "return" after the long line
+
+
+def test_no_section_says_writing_after_cancel_or_reset(qtbot, make_app, tmp_path):
+    corvus = make_app(transcript(tmp_path, delay=40))
+    window = corvus.window
+    view = window.panel.result
+    labels = lambda: [view.list_title.text(), view.explanation_title.text(),  # noqa: E731
+                      view.tabs.tabText(0)]
+    window.optimize_button.click()
+    qtbot.waitUntil(lambda: any("writing" in text for text in labels()), timeout=20_000)
+    with qtbot.waitSignal(window.run_ended, timeout=20_000):
+        window.cancel()
+    assert not any("writing" in text for text in labels())
+    window.optimize_button.click()
+    qtbot.waitUntil(lambda: any("writing" in text for text in labels()), timeout=20_000)
+    with qtbot.waitSignal(window.run_ended, timeout=20_000):
+        window.cancel()
+    window.reset()
+    assert not any("writing" in text for text in labels())
+
+
+@pytest.mark.parametrize("dark", [False, True])
+def test_notice_and_problem_colours_keep_aa_contrast(dark):
+    """WCAG 2 AA (4.5:1) for every banner's text on its background and for problem text
+    on the window, in both themes."""
+    from interview_corvus.ui.theme import NOTICES, PALETTE, PROBLEM_TEXT, contrast_ratio
+
+    assert contrast_ratio("#000000", "#ffffff") == pytest.approx(21.0)
+    for kind, themes in NOTICES.items():
+        background, _border, text = themes[dark]
+        assert contrast_ratio(text, background) >= 4.5, kind
+    window = PALETTE[QPalette.ColorRole.Window][dark]
+    assert contrast_ratio(PROBLEM_TEXT[dark], window) >= 4.5
+
+
+def test_banners_follow_a_live_theme_switch(qtbot, make_app):
+    from interview_corvus.ui.theme import NOTICES
+
+    corvus = make_app()
+    window = corvus.window
+    banner, bar = window.panel.banner, window.panel.external_bar
+    app = QApplication.instance()
+    try:
+        for dark in (True, False, True):
+            ui = corvus.settings.ui.model_copy(update={"theme": "dark" if dark else "light"})
+            corvus.apply(corvus.settings.model_copy(update={"ui": ui}))
+            qtbot.waitUntil(lambda d=dark: NOTICES["error"][d][0] in banner.styleSheet(),
+                            timeout=2000)
+            qtbot.waitUntil(lambda d=dark: NOTICES["external"][d][0] in bar.styleSheet(),
+                            timeout=2000)
+    finally:
+        apply_theme(app, "light")
+
+
+def test_the_server_link_follows_a_live_theme_switch(make_app):
+    """The app sets the server's link again after every theme switch (``apply``); the
+    link's colour is in its text, so the label draws it in the new theme's colour."""
+    from interview_corvus.ui.theme import PALETTE
+
+    status = make_app().window.status
+    app = QApplication.instance()
+    try:
+        for theme, dark in (("dark", 1), ("light", 0), ("dark", 1)):
+            apply_theme(app, theme)
+            status.set_server_url("http://127.0.0.1:8765")
+            link = PALETTE[QPalette.ColorRole.Link][dark]
+            assert f"color: {link}" in status.server_label.text()
+    finally:
+        apply_theme(app, "light")
+
+
+def test_the_input_wraps_prose_and_never_gets_too_narrow(qtbot, make_app):
+    from PyQt6.QtWidgets import QPlainTextEdit
+
+    from interview_corvus.ui.editor import MIN_COLUMNS
+
+    window = make_app().window
+    editor = window.inputs.editor
+    editor.setPlainText("Given an array of integers and a target, return the indices of the "
+                        "two numbers that add up to the target. Each input has exactly one "
+                        "solution, and the same element may not be used twice.\n")
+    assert editor.lineWrapMode() == QPlainTextEdit.LineWrapMode.WidgetWidth
+    editor.setPlainText(CODE)
+    assert editor.lineWrapMode() == QPlainTextEdit.LineWrapMode.NoWrap
+    window.resize(557, 532)
+    window.show()
+    qtbot.waitExposed(window)
+    columns = editor.viewport().width() / editor.fontMetrics().horizontalAdvance("M")
+    assert columns >= MIN_COLUMNS - 1

@@ -288,3 +288,26 @@ def test_examples_written_as_a_fenced_block_are_read_call_by_call():
              "two_sum([3, 3], 6)  # [0, 1]\n```")
     verdict = verify_optimization(answer(GOOD, examples=[block]))
     assert verdict.status == "verified" and verdict.examples == 2
+
+
+def test_a_repair_is_checked_on_the_input_the_first_answer_failed_on():
+    """The repair keeps the bug and gives examples the check cannot use: it is still run
+    on the first counterexample, and the verdict says it differs (not "not checked")."""
+    provider = FakeProvider()
+    enqueue(provider, optimization(WRONG))
+    enqueue(provider, {**optimization(WRONG), "examples": ["It works for every input."]})
+    hub = hub_for(provider)
+    done = events_of(hub.submit(hub.service.optimization_job(CODE, "python"),
+                                origin="cli"))[-1]
+    check = done["data"]["verification"]
+    assert check["status"] == "counterexample" and check["repaired"] is True
+    assert check["counterexample"]["call"] == check["first_counterexample"]["call"]
+    assert done["data"]["examples"] == ["It works for every input."]  # the answer's own
+
+
+@pytest.mark.parametrize("example", [
+    "two_sum([2, 7, 11, 15], 9) gives [0, 1] with both versions.",
+    "two_sum([2, 7, 11, 15], 9) -> [0, 1]", "The call two_sum([2, 7, 11, 15], 9) returns [0, 1]"])
+def test_a_call_inside_a_sentence_is_read(example):
+    verdict = verify_optimization(answer(GOOD, examples=[example]))
+    assert verdict.status == "verified" and verdict.examples == 1

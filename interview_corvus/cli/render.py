@@ -120,6 +120,7 @@ class LiveOut:
                                     (f"{kind} · {provider} · {model}", "dim"))
         self.data: dict[str, Any] = {}
         self.progress = 0.0
+        self._answered = False  # a field began: a partial with all pending is a re-ask
         self.status: Text = Text("waiting for the model…", style="dim")
         self.live = Live(self._render(), console=self.console, auto_refresh=False,
                          vertical_overflow="visible", transient=False)
@@ -140,14 +141,23 @@ class LiveOut:
             self.status = Text(f"waiting for the model · position {payload['position']}",
                                style="dim")
         elif kind == "partial":
-            checking = (self.data.get("verification") or {}).get("status") == "checking"
-            self.status = Text("checking: running both versions…" if checking
-                               else "streaming…", style="yellow")
+            check = self.data.get("verification") or {}
+            states = set((self.data.get("fields") or {}).values())
+            restarted = self._answered and states == {"pending"}  # a re-ask began
+            self._answered = self._answered or bool(states - {"pending"})
+            text = ("asking again with what was wrong…" if restarted
+                    else "checking the repaired answer…" if check.get("status") == "checking"
+                    and check.get("repaired")
+                    else "checking: running both versions…" if check.get("status") == "checking"
+                    else "streaming…")
+            self.status = Text(text, style="yellow")
         elif kind == "done":
             usage = payload.get("usage") or {}
             tokens = f", {usage['output_tokens']} tokens" if usage.get("output_tokens") else ""
-            repaired = " · repaired (the first answer was invalid or failed its check)" if (
-                payload.get("repaired")) else ""
+            checked = (self.data.get("verification") or {}).get("repaired")
+            repaired = ("" if not payload.get("repaired")
+                        else " · repaired after a failed check" if checked
+                        else " · repaired after an invalid answer")
             self.status = Text(f"done in {payload['elapsed_ms'] / 1000:.1f} s{tokens}"
                                f"{repaired}", style="green")
         elif kind == "error":
@@ -157,5 +167,7 @@ class LiveOut:
 
     def close(self) -> None:
         self.live.stop()
+        if not self.console.is_terminal:
+            self.console.file.write("\n")  # the last frame ends its line (files, pipes)
         if self.status.style == "bold red" and not self.console.is_terminal:
             sys.stderr.write(f"{self.status.plain}\n")

@@ -70,6 +70,7 @@ class AnswerPanel(QWidget):
         self.clear()
         if entry.result:
             self.show_answer(MODELS[entry.kind].model_construct(**entry.result))
+            self.result.stop_writing()  # a stored partial is not being written
         if entry.error_code and entry.error_code != "cancelled":
             self.banner.show_error(entry.error_code, entry.error_message or "")
             self.banner.retry_button.show()
@@ -118,6 +119,7 @@ class AnswerPanel(QWidget):
         self.stop_busy()
         if error.partial is not None:
             self.result.show_model(error.partial)
+        self.result.stop_writing()
         self.banner.show_error(error.code, error.message)
         self.banner.retry_button.show()
 
@@ -125,3 +127,4 @@ class AnswerPanel(QWidget):
         self.stop_busy()
         if partial is not None:
             self.result.show_model(partial)
+        self.result.stop_writing()

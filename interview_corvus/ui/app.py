@@ -21,6 +21,7 @@ from interview_corvus.ui import aio
 from interview_corvus.ui.hotkeys import HotkeyManager, effective_hotkeys
 from interview_corvus.ui.icon import app_icon
 from interview_corvus.ui.main_window import MainWindow
+from interview_corvus.ui.notices import NoticeBar
 from interview_corvus.ui.server_tab import SERVER_TOKEN
 from interview_corvus.ui.settings_dialog import SettingsDialog
 from interview_corvus.ui.theme import apply_theme
@@ -73,6 +74,8 @@ class CorvusApp(QObject):
             self.service.apply_settings(settings)
         dark = apply_theme(self.app, settings.ui.theme)
         self.window.result.set_dark(dark)
+        for bar in self.window.findChildren(NoticeBar):
+            bar.restyle()
         self.window.window_actions.tint(self.app.palette().color(QPalette.ColorRole.ButtonText))
         self.window.setWindowOpacity(settings.ui.opacity)
         on_top = settings.ui.always_on_top

@@ -33,6 +33,21 @@ class _Gutter(QWidget):
             self.editor.paint_gutter(event)
 
 
+MIN_COLUMNS = 16  # the input editor never gets narrower than this many characters
+
+
+def looks_like_prose(text: str) -> bool:
+    """Whether ``text`` reads as prose (a problem statement, a question) rather than
+    code: most lines long runs of words, few indented, few code symbols."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    if not lines:
+        return False
+    words = sum(len(line.split()) for line in lines) / len(lines)
+    indented = sum(line[:1] in " \t" for line in lines) / len(lines)
+    symbols = sum(text.count(c) for c in "{}();=[]<>") / max(1, len(text))
+    return words >= 8 and indented < 0.25 and symbols < 0.03
+
+
 class CodeEditor(QPlainTextEdit):
     """Monospace, no soft wrap, line numbers; ``pasted`` carries pasted text."""
 
@@ -47,6 +62,19 @@ class CodeEditor(QPlainTextEdit):
         self.blockCountChanged.connect(self._on_block_count)
         self.updateRequest.connect(self._on_update_request)
         self._on_block_count(1)
+
+    def keep_columns(self, columns: int = MIN_COLUMNS) -> None:
+        """Never narrower than ``columns`` characters (a layout squeezes others first)."""
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * columns
+                             + self.gutter_width() + 8)
+
+    def wrap_prose(self) -> None:
+        """Soft-wrap when the text is prose (a problem, a question); code never wraps."""
+        mode = (QPlainTextEdit.LineWrapMode.WidgetWidth
+                if looks_like_prose(self.toPlainText())
+                else QPlainTextEdit.LineWrapMode.NoWrap)
+        if self.lineWrapMode() != mode:
+            self.setLineWrapMode(mode)
 
     def gutter_width(self) -> int:
         digits = max(2, len(str(max(1, self.blockCount()))))

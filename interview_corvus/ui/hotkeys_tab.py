@@ -24,6 +24,7 @@ from interview_corvus.ui.hotkeys import (
     normalize,
     standard_meaning,
 )
+from interview_corvus.ui.theme import problem_style
 
 
 class HotkeysTab(QWidget):
@@ -50,7 +51,7 @@ class HotkeysTab(QWidget):
             self.key_edits[action] = edit
             self.table.setCellWidget(row, 1, edit)
         self.conflicts = QLabel()
-        self.conflicts.setStyleSheet("color: #b91c1c")
+        self.conflicts.setStyleSheet(problem_style(self.conflicts))
         reset = QPushButton("Reset to defaults")
         reset.clicked.connect(self._on_reset)
         layout = QVBoxLayout(self)

@@ -59,6 +59,8 @@ class InputPanel(QWidget):
         self._draft_timer.setInterval(DRAFT_SAVE_MS)
         self._draft_timer.timeout.connect(self.save_draft)
         self.editor.textChanged.connect(self._draft_timer.start)
+        self.editor.textChanged.connect(self.editor.wrap_prose)
+        self.editor.keep_columns()
 
     def set_input(self, text: str, language: str) -> str:
         """Show a run's input (a reopened or followed run); a note for the status bar

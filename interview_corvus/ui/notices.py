@@ -13,6 +13,7 @@ from interview_corvus.core.catalog import FALLBACK, choose
 from interview_corvus.core.config.settings import Settings
 from interview_corvus.core.errors import CorvusError
 from interview_corvus.core.runs.hub import HubRun
+from interview_corvus.ui.theme import NOTICES, notice_style, palette_is_dark
 
 # code → (headline in plain words, does changing a setting likely fix it)
 HEADLINES = {
@@ -38,14 +39,13 @@ def escape(text: str) -> str:
 class NoticeBar(QFrame):
     """A coloured bar: a wrapping label and buttons at its right; hidden until used."""
 
-    def __init__(self, name: str, colours: tuple[str, str, str], accessible: str,
+    def __init__(self, name: str, kind: str, accessible: str,
                  buttons: list[tuple[str, Callable[[], object]]], text: str = "",
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        background, border, foreground = colours
+        self.kind = kind  # its colours: theme.NOTICES[kind], for the theme in use
         self.setObjectName(name)
-        self.setStyleSheet(f"#{name} {{ background: {background}; border: 1px solid {border};"
-                           f" border-radius: 4px; }} #{name} QLabel {{ color: {foreground}; }}")
+        self.restyle()
         self.setAccessibleName(accessible)
         self.label = QLabel(text)
         self.label.setWordWrap(True)
@@ -59,6 +59,17 @@ class NoticeBar(QFrame):
             self.buttons[label] = button
         self.hide()
 
+    def colours(self) -> tuple[str, str, str]:
+        """(background, border, text) for the theme in use."""
+        return NOTICES[self.kind][palette_is_dark()]
+
+    def restyle(self) -> None:
+        """Take the colours of the theme in use (the app calls it after a switch)."""
+        dark = palette_is_dark()
+        if dark != getattr(self, "_dark", None):
+            self._dark = dark
+            self.setStyleSheet(notice_style(f"#{self.objectName()}", self.kind, dark))
+
 
 class ErrorBanner(NoticeBar):
     """A failed run: what happened in plain words, the details, and what to do next."""
@@ -67,7 +78,7 @@ class ErrorBanner(NoticeBar):
     open_settings = pyqtSignal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("errorBanner", ("#fde2e2", "#e0a0a0", "#8a1010"), "Error",
+        super().__init__("errorBanner", "error", "Error",
                          [("Retry", lambda: self.retry.emit()),
                           ("Open Settings", lambda: self.open_settings.emit()),
                           ("Dismiss", lambda: self.hide())], parent=parent)
@@ -93,7 +104,7 @@ class ExternalRunBar(NoticeBar):
     cancel = pyqtSignal(object)  # HubRun
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("externalBar", ("#e3ecfd", "#a9c0ea", "#173a7a"),
+        super().__init__("externalBar", "external",
                          "Run started elsewhere",
                          [("Follow", lambda: self._emit(self.follow)),
                           ("Cancel run", lambda: self._emit(self.cancel))],
@@ -141,7 +152,7 @@ class DemoHint(NoticeBar):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(
-            "demoHint", ("#fef9c3", "#e5d57a", "#4a3f00"), "About the demo model",
+            "demoHint", "demo", "About the demo model",
             [("Open Settings", lambda: self.open_settings.emit()),
              ("Got it", lambda: self.dismissed.emit())],
             "<b>You are on the bundled demo model</b> (SmolLM2-135M, 135M parameters). It "

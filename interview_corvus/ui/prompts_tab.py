@@ -19,6 +19,7 @@ from PyQt6.QtWidgets import (
 )
 
 from interview_corvus.core.answers.prompts import TASKS, task_problem
+from interview_corvus.ui.theme import problem_style
 
 
 class PromptsTab(QWidget):
@@ -39,7 +40,7 @@ class PromptsTab(QWidget):
         reset.clicked.connect(
             lambda: self.edit.setPlainText(TASKS[self.kind.currentText()][0]))
         self.problem_label = QLabel()
-        self.problem_label.setStyleSheet("color: #b91c1c")
+        self.problem_label.setStyleSheet(problem_style(self.problem_label))
         self.problem_label.setWordWrap(True)
         note = QLabel("Use {language} for the language. The answer's fields and the input "
                       "are added after your prompt.")

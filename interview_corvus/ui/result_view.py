@@ -31,6 +31,7 @@ from interview_corvus.ui.check_view import CheckBadge, CheckView
 from interview_corvus.ui.streaming_code import StreamingCode
 
 COPY_FEEDBACK_MS = 1500
+WRITING = " · writing…"  # after the title of the section being written
 
 
 class ResultView(QWidget):
@@ -147,6 +148,15 @@ class ResultView(QWidget):
         self.extra.clear()
         self.badge.show_check(None)
         self.check.show_check(None)
+        self.stop_writing()
+
+    def stop_writing(self) -> None:
+        """The answer stopped streaming (done, cancelled, failed, cleared): no section
+        says "· writing…" any more, and the code shows its real lines."""
+        self.code.settle()
+        for label in (self.list_title, self.explanation_title, self.extra_title):
+            label.setText(label.text().removesuffix(WRITING))
+        self.tabs.setTabText(0, self.tabs.tabText(0).removesuffix(WRITING))
 
     def show_model(self, model: StreamedAnswer) -> None:
         """Bring the view up to ``model``; cost is the change, not the whole answer."""
@@ -199,11 +209,11 @@ class ResultView(QWidget):
         titles = [(self.list_title, model.LIST_TITLE, model.LIST_FIELD),
                   *((label, title, name) for label, (name, title) in prose)]
         for label, title, name in titles:
-            text = title + (" · writing…" if model.writing(name) else "")
+            text = title + (WRITING if model.writing(name) else "")
             if label.text() != text:
                 label.setText(text)
         code = ("Code" if model.SHOWS_CODE else model.CODE_TITLE) + (
-            " · writing…" if model.writing(model.CODE_FIELD) else "")
+            WRITING if model.writing(model.CODE_FIELD) else "")
         if self.tabs.tabText(0) != code:
             self.tabs.setTabText(0, code)
 

@@ -45,6 +45,7 @@ from interview_corvus.ui.hotkeys_tab import HotkeysTab
 from interview_corvus.ui.local_models import LocalModelRow
 from interview_corvus.ui.prompts_tab import PromptsTab
 from interview_corvus.ui.server_tab import ServerTab
+from interview_corvus.ui.theme import notice_style, palette_is_dark, problem_style
 
 KEY_PROVIDERS = ("openai", "openai-compatible", "anthropic", "llama-index")
 
@@ -73,7 +74,7 @@ class SettingsDialog(QDialog):
         self.base_url.setPlaceholderText("e.g. http://127.0.0.1:11434/v1")
         self.base_url_error = QLabel()
         self.base_url_error.setWordWrap(True)
-        self.base_url_error.setStyleSheet("color: #b91c1c")
+        self.base_url_error.setStyleSheet(problem_style(self.base_url_error))
         self.base_url_error.hide()
         self.base_url.textChanged.connect(self._validate)
         self.api_key = QLineEdit()
@@ -149,9 +150,8 @@ class SettingsDialog(QDialog):
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setObjectName("settingsMessage")
-        self.message.setStyleSheet("#settingsMessage { color: #8a1010; background: #fde2e2;"
-                                   " border: 1px solid #e0a0a0; border-radius: 4px;"
-                                   " padding: 4px; }")
+        self.message.setStyleSheet(notice_style("#settingsMessage", "error",
+                                                palette_is_dark(), "padding: 4px; "))
         self.message.hide()
         layout = QVBoxLayout(self)
         layout.addWidget(tabs)

@@ -11,6 +11,7 @@ import time
 from typing import Any
 
 from PyQt6.QtCore import QObject, Qt, QTimer
+from PyQt6.QtGui import QGuiApplication, QPalette
 from PyQt6.QtWidgets import QLabel, QStatusBar
 
 from interview_corvus.core.answers.models import StreamedAnswer
@@ -60,9 +61,13 @@ class StatusLine(QObject):
         self.label.setToolTip(self.label.text())
 
     def set_server_url(self, url: str) -> None:
-        """Show the embedded server's address (a link), or nothing."""
+        """Show the embedded server's address (a link), or nothing. The link's colour is
+        written into the text: after a theme switch the text differs, so the label draws
+        it anew (the same text would keep the old theme's colour)."""
         if url:
-            self.server_label.setText(f'server <a href="{url}/">{url}</a>')
+            colour = QGuiApplication.palette().color(QPalette.ColorRole.Link).name()
+            self.server_label.setText(
+                f'server <a href="{url}/" style="color: {colour}">{url}</a>')
             self.server_label.setToolTip("The live page and API of the embedded server")
         self.server_label.setVisible(bool(url))
 

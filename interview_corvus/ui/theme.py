@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QColor, QGuiApplication, QPalette
-from PyQt6.QtWidgets import QApplication
+from PyQt6.QtWidgets import QApplication, QWidget
 
 _Role = QPalette.ColorRole
 # role: (light, dark)
@@ -35,6 +35,52 @@ DISABLED = {
     _Role.HighlightedText: ("#f5f5f5", "#9aa0a6"),
     _Role.PlaceholderText: ("#b5b5b5", "#5f6368"),
 }
+
+
+# Notice bars, per kind: (background, border, text) in the light and in the dark theme;
+# every text/background pair keeps WCAG 2 AA contrast (4.5:1, tested).
+NOTICES = {
+    "error": (("#fde2e2", "#e0a0a0", "#8a1010"), ("#3b1618", "#7f2a2e", "#fecaca")),
+    "external": (("#e3ecfd", "#a9c0ea", "#173a7a"), ("#172544", "#34548f", "#c7d7fe")),
+    "demo": (("#fef9c3", "#e5d57a", "#4a3f00"), ("#33300f", "#6b6322", "#fef08a")),
+}
+PROBLEM_TEXT = ("#b91c1c", "#fca5a5")  # a field's problem, on the window's background
+
+
+def palette_is_dark(palette: QPalette | None = None) -> bool:
+    """Whether ``palette`` (default: the application's, the theme in use) is dark. (A
+    widget's own palette can carry its style sheet's colours, so it is not asked.)"""
+    palette = palette or QGuiApplication.palette()
+    return palette.color(_Role.Window).lightness() < 128
+
+
+def notice_style(selector: str, kind: str, dark: bool, extra: str = "") -> str:
+    """The style sheet of a notice (``NOTICES[kind]``) for ``selector`` in a theme."""
+    background, border, text = NOTICES[kind][dark]
+    return (f"{selector} {{ background: {background}; border: 1px solid {border}; "
+            f"border-radius: 4px; {extra}}} {selector} QLabel, QLabel{selector} "
+            f"{{ color: {text}; }}")
+
+
+def problem_style(_widget: QWidget | None = None) -> str:
+    """The style sheet of a field's problem text, for the theme in use."""
+    return f"color: {PROBLEM_TEXT[palette_is_dark()]}"
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    """WCAG 2 contrast ratio of two ``#rrggbb`` colours (1 to 21; AA text needs 4.5).
+
+    Relative luminance as defined by WCAG 2.1 (sRGB channels linearised, weighted
+    0.2126 R + 0.7152 G + 0.0722 B); ratio (L1 + 0.05) / (L2 + 0.05), lighter first.
+    """
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+                   for c in channels)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    high, low = sorted((luminance(first), luminance(second)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
 
 
 def is_dark(theme: str) -> bool:

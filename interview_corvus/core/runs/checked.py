@@ -79,7 +79,10 @@ class CheckedRun:
                 yield self._set_verification(Verification(
                     status="checking", repaired=True,
                     summary="checking the repaired answer…"))
-                verdict = self._check(second).model_copy(
+                # the repaired answer is checked on the input the first one failed on too
+                examples = list(getattr(second, "examples", []))  # an optimization's
+                checked = second.model_copy(update={"examples": [first.call, *examples]})
+                verdict = self._check(checked).model_copy(
                     update={"repaired": True, "first_counterexample": first})
                 final = second
                 self.stats.repaired = True

@@ -38,14 +38,45 @@ def unverified(reason: str, language: str = "") -> Verification:
 
 def example_calls(examples: list[str]) -> list[str]:
     """The answer's examples one call per item, as small models also write them: several
-    lines in one item, inside a Markdown fence, with comment lines between."""
+    lines in one item, inside a Markdown fence, with comment lines between, or a call
+    inside a sentence ("two_sum([3, 3], 6) gives [0, 1] with both versions")."""
     calls = []
     for example in examples:
         for line in example.splitlines() or [example]:
             text = line.strip()
             if text and not text.startswith(("```", "#", "//")):
-                calls.append(text)
+                calls.append(_call_in_prose(text))
     return calls
+
+
+_PROSE_AFTER = re.compile(r"\s*(->|→|=>|gives|returns|outputs|yields|is|should|with|and)\b",
+                          re.IGNORECASE)
+
+
+def _call_in_prose(text: str) -> str:
+    """The call that opens ``text`` when words follow it; ``text`` itself otherwise (the
+    forms the child reads: ``f(x) == y``, ``assert …``, ``print(f(x))``, ``>>> f(x)``)."""
+    match = re.match(r"\s*(?:The call\s+|Calling\s+)?([A-Za-z_$][\w$.]*)\s*\(", text)
+    if match is None:
+        return text
+    depth, quote, index = 0, "", match.end() - 1
+    for index in range(match.end() - 1, len(text)):
+        char = text[index]
+        if quote:
+            if char == quote and text[index - 1] != "\\":
+                quote = ""
+        elif char in "\"'":
+            quote = char
+        elif char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+            if depth == 0:
+                break
+    else:
+        return text
+    call, rest = text[match.start(1):index + 1], text[index + 1:]
+    return call if _PROSE_AFTER.match(rest) else text
 
 
 def _function_name(answer: CodeOptimization) -> str | None:
