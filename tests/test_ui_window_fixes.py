@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from fakes import CODE, OPTIMIZATION, transcript
 
 pytest.importorskip("PyQt6")
 
+from PyQt6.QtCore import QDir, Qt
 from PyQt6.QtGui import QColor, QDesktopServices, QPalette, QTextCursor, QTextDocument
 from PyQt6.QtWidgets import QApplication
 
@@ -324,3 +327,42 @@ def test_the_input_wraps_prose_and_never_gets_too_narrow(qtbot, make_app):
     qtbot.waitExposed(window)
     columns = editor.viewport().width() / editor.fontMetrics().horizontalAdvance("M")
     assert columns >= MIN_COLUMNS - 1
+
+
+def test_a_second_launch_brings_the_first_to_the_front(qtbot, make_app):
+    from interview_corvus.ui.single_instance import SingleInstance, hand_over, instance_name
+
+    corvus = make_app()
+    corvus.window.showMinimized()
+    first = SingleInstance()
+    assert first.listen()
+    first.activated.connect(corvus.bring_to_front)
+    try:
+        with qtbot.waitSignal(first.activated, timeout=3000):
+            assert hand_over()  # what a second launch does before making any window
+        assert corvus.window.isVisible()
+        assert not corvus.window.windowState() & Qt.WindowState.WindowMinimized
+    finally:
+        first.close()
+    assert not hand_over(instance_name())  # nobody listens: a launch starts normally
+    left = Path(QDir.tempPath()) / instance_name()  # a socket file a crash left behind
+    left.write_text("")
+    again = SingleInstance()
+    assert again.listen()
+    again.close()
+
+
+def test_a_run_shows_a_sign_of_life_before_its_first_token(qtbot, make_app, tmp_path):
+    """The status says what happens before the first token (never the last run's "done
+    in …"), and the run is in History at once."""
+    corvus = make_app(transcript(tmp_path, delay=40))
+    window = corvus.window
+    with qtbot.waitSignal(window.run_ended, timeout=20_000):
+        window.optimize_button.click()
+    assert window.statusBar().currentMessage().startswith("done in")
+    with qtbot.waitSignal(window.run_started, timeout=5000):
+        window.optimize_button.click()
+    assert window.statusBar().currentMessage() == "the model is reading your input…"
+    assert window.history.list.count() == 2  # the new run is listed before it ends
+    with qtbot.waitSignal(window.run_ended, timeout=20_000):
+        window.cancel()

@@ -24,6 +24,7 @@ from interview_corvus.ui.main_window import MainWindow
 from interview_corvus.ui.notices import NoticeBar
 from interview_corvus.ui.server_tab import SERVER_TOKEN
 from interview_corvus.ui.settings_dialog import SettingsDialog
+from interview_corvus.ui.single_instance import SingleInstance, hand_over
 from interview_corvus.ui.theme import apply_theme
 
 if TYPE_CHECKING:
@@ -150,9 +151,15 @@ class CorvusApp(QObject):
         if self.window.isVisible():
             self.window.hide()
         else:
-            self.window.show()
-            self.window.raise_()
-            self.window.activateWindow()
+            self.bring_to_front()
+
+    def bring_to_front(self) -> None:
+        """Shown, restored if minimised, raised and focused (e.g. a second launch)."""
+        window = self.window
+        window.setWindowState(window.windowState() & ~Qt.WindowState.WindowMinimized)
+        window.show()
+        window.raise_()
+        window.activateWindow()
 
     def move(self, dx: int, dy: int) -> None:
         position = self.window.pos()
@@ -195,7 +202,13 @@ def run_app(argv: list[str] | None = None) -> int:
     app.setApplicationName("Interview Corvus")
     app.setWindowIcon(app_icon())
     app.setQuitOnLastWindowClosed(True)
+    if hand_over():  # already running: it comes to the front instead
+        log.info("Interview Corvus is already running; brought it to the front")
+        return 0
+    instance = SingleInstance(parent=app)
+    instance.listen()
     corvus = CorvusApp(app)
+    instance.activated.connect(corvus.bring_to_front)
     corvus.window.show()
     QTimer.singleShot(500, settle)  # once the window is up: shorter pauses while streaming
     app.aboutToQuit.connect(corvus.shutdown)

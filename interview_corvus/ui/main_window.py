@@ -119,6 +119,7 @@ class MainWindow(QMainWindow):
             lambda language: self.status.say(f"language set to {language} (detected)", 4000))
         self.external = ExternalRuns(self.hub, self.external_bar, self)
         self.external.arrived.connect(lambda _run: self.history.refresh())
+        self.run_started.connect(lambda _run: self.history.refresh())  # listed at once
         self.external.follow_requested.connect(self._on_follow)
         self.external.ended.connect(self._on_worker_finished)
         self.demo_hint.show_for(self.settings)

@@ -94,12 +94,20 @@ class StatusLine(QObject):
     def follow(self, worker: RunWorker) -> None:
         self._started = time.monotonic()
         self._cancelling = False
+        self.say(self._first_words())  # a sign of life until the first token
         for signal, slot in self._slots(worker):
             signal.connect(slot)
 
     def unfollow(self, worker: RunWorker) -> None:
         for signal, slot in self._slots(worker):
             signal.disconnect(slot)
+
+    def _first_words(self) -> str:
+        """What happens before the first token: the local model may still load."""
+        with contextlib.suppress(CorvusError):
+            if not self.hub.service.provider.warm:
+                return "loading the model, then it reads your input…"
+        return "the model is reading your input…"
 
     def _with_note(self, text: str) -> str:
         return text + (f" · {self.note}" if self.note else "")

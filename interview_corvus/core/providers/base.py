@@ -123,6 +123,11 @@ class Provider(ABC):
         it (the local model); None elsewhere."""
         return None
 
+    @property
+    def warm(self) -> bool:
+        """Whether a run starts answering at once (False: a local model still to load)."""
+        return True
+
     def check(self) -> str:
         """Verify the provider can be reached (cheaply); a line for the user, or raise."""
         return f"{self.name} is ready."

@@ -93,6 +93,12 @@ class LocalProvider(Provider):
     def path(self) -> Path:
         return self.prepare()
 
+    @property
+    def warm(self) -> bool:
+        """Whether the model's process is up (else a run loads it first: seconds)."""
+        process = _processes.get((str(self._path), self.n_ctx)) if self._path else None
+        return process is not None and process.alive
+
     def live_rate(self) -> float | None:
         process = _processes.get((str(self._path), self.n_ctx)) if self._path else None
         return process.live_rate() if process is not None else None
