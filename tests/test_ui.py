@@ -170,7 +170,7 @@ def test_history_reopen(qtbot, make_app):
     assert not history.empty.isHidden() and "No answers yet" in history.empty.text()
     assert not history.reopen_button.isEnabled() and not history.copy_button.isEnabled()
     hint = window.result.code.placeholderText()
-    assert "Optimize (Ctrl+Return)" in hint and "MCQ (Ctrl+M)" in hint
+    assert "Optimize (Ctrl+Enter)" in hint and "MCQ (Ctrl+M)" in hint
     with qtbot.waitSignal(window.run_ended, timeout=20_000):
         window.optimize_button.click()
     qtbot.waitUntil(lambda: window.history.list.count() == 1, timeout=3000)

@@ -72,7 +72,7 @@ def test_controls_have_accessible_names_and_the_window_fits_small_screens(make_a
 
 def test_tooltips_and_menus_show_the_shortcuts(make_app):
     window = make_app().window
-    assert "Ctrl+Return" in window.optimize_button.toolTip()
+    assert "Ctrl+Enter" in window.optimize_button.toolTip()
     assert "Esc" in window.cancel_button.toolTip()
     titles = [a.text() for a in window.menuBar().actions()]
     assert titles == ["&File", "&Edit", "&Run", "&View", "&Help"]

@@ -14,6 +14,7 @@ from PyQt6.QtGui import QColor, QDesktopServices, QPalette, QTextCursor, QTextDo
 from PyQt6.QtWidgets import QApplication
 
 from interview_corvus.core.answers.models import CodeOptimization
+from interview_corvus.core.errors import BadRequest
 from interview_corvus.ui.result_view import StreamingCode
 from interview_corvus.ui.run_text import done_message
 from interview_corvus.ui.theme import apply_theme
@@ -366,3 +367,33 @@ def test_a_run_shows_a_sign_of_life_before_its_first_token(qtbot, make_app, tmp_
     assert window.history.list.count() == 2  # the new run is listed before it ends
     with qtbot.waitSignal(window.run_ended, timeout=20_000):
         window.cancel()
+
+
+def test_a_request_that_cannot_start_says_why_without_claiming_a_partial(make_app):
+    window = make_app().window
+    banner = window.panel.banner
+    window.inputs.editor.setPlainText("   ")
+    window.optimize_button.click()
+    assert banner.isVisible() and "kept below" not in banner.label.text()
+    assert not banner.settings_button.isVisible() and not banner.retry_button.isVisible()
+    window.panel.show_problem(BadRequest("The openai provider needs an API key: add it in "
+                                         "settings."))
+    assert banner.settings_button.isVisible() and "kept below" not in banner.label.text()
+
+
+def test_the_help_lists_every_command_and_the_global_hotkeys(make_app, monkeypatch):
+    from interview_corvus import __version__
+    from interview_corvus.ui import window_keys
+
+    window = make_app().window
+    text = window_keys.shortcuts_text(window)
+    for command in ("Optimize", "MCQ", "History", "Keyboard shortcuts", "Global hotkeys",
+                    "Show / hide the window"):
+        assert command in text, command
+    optimize_row = text.split("Optimize</td>")[1].split("</tr>")[0]
+    assert optimize_row.index("Ctrl+Enter") < optimize_row.index("Ctrl+Return")
+    shown: list[str] = []
+    monkeypatch.setattr(window_keys.QMessageBox, "about",
+                        lambda _parent, _title, body: shown.append(body))
+    window_keys.show_about(window)
+    assert __version__ in shown[0]

@@ -121,7 +121,9 @@ def test_the_environment_is_empty_and_the_cwd_is_fresh(monkeypatch):
     body = ("import os\ndef total(xs):\n"
             "    if 'CORVUS_SECRET_TOKEN' in os.environ or os.listdir('.'):\n"
             "        return -1\n    return sum(xs)\n")
-    assert check(body).status == "verified"
+    # roomy limits: this is about the environment, not speed (a loaded machine is slow)
+    verdict = check(body, sandbox.Limits(wall_s=40.0, cpu_s=30, memory_bytes=512 << 20))
+    assert verdict.status == "verified", verdict.summary
 
 
 def test_output_cannot_forge_the_verdict():

@@ -35,9 +35,9 @@ class WindowActions:
             window.addAction(action)  # shortcuts work even with the menu bar hidden
             return action
 
-        self.optimize = make("&Optimize", ["Ctrl+Return", "Ctrl+Enter"],
+        self.optimize = make("&Optimize", ["Ctrl+Enter", "Ctrl+Return"],
                              "optimize", "Optimize the code")
-        self.solve = make("&Solve", ["Ctrl+Shift+Return", "Ctrl+Shift+Enter"],
+        self.solve = make("&Solve", ["Ctrl+Shift+Enter", "Ctrl+Shift+Return"],
                           "solve", "Solve the problem (text or screenshots)")
         self.mcq = make("&MCQ", ["Ctrl+M"], "mcq",
                         "Answer a multiple-choice question (paste it with its options)")
@@ -135,12 +135,17 @@ class WindowActions:
         return taken
 
     def shortcut_table(self) -> list[tuple[str, str]]:
-        """(command, keys) for the help dialog."""
+        """(command, keys) for the help dialog: every command of the window with keys,
+        the ones on its toolbar first (a dock's toggle, such as History, included)."""
+        first = [self.optimize, self.solve, self.mcq, self.cancel, self.retry,
+                 self.capture, self.reset, self.open, self.copy_code, self.next_pane,
+                 self.previous_pane, self.settings, self.shortcuts, self.quit]
+        rest = [a for a in self.window.findChildren(QAction)
+                if a not in first and a.shortcuts() and a.text()]
         rows = []
-        for action in (self.optimize, self.solve, self.cancel, self.retry, self.capture,
-                       self.reset, self.open, self.copy_code, self.next_pane,
-                       self.previous_pane, self.settings, self.quit):
+        for action in [*first, *rest]:
             keys = ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText)
                              for k in action.shortcuts())
-            rows.append((action.text().replace("&", "").rstrip("…"), keys))
+            if keys:
+                rows.append((action.text().replace("&", "").rstrip("…"), keys))
         return rows

@@ -61,8 +61,11 @@ class AnswerPanel(QWidget):
             self.progress.setRange(0, 0)
 
     def show_problem(self, error: CorvusError) -> None:
-        """A request that could not start (bad input): said, nothing to retry."""
-        self.banner.show_error(error.code, error.message)
+        """A request that could not start (bad input): said, nothing to retry, nothing
+        "kept" (no run began); Open Settings only when a setting is what is missing."""
+        text = error.message.lower()
+        fixable = error.code == "auth" or "settings" in text or "api key" in text
+        self.banner.show_error(error.code, error.message, kept=False, fixable=fixable)
         self.banner.retry_button.hide()
 
     def show_entry(self, entry: RunEntry) -> None:

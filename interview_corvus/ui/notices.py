@@ -87,8 +87,12 @@ class ErrorBanner(NoticeBar):
         self.settings_button = self.buttons["Open Settings"]
         self.code = ""
 
-    def show_error(self, code: str, message: str, *, kept: bool = True) -> None:
-        headline, fixable = HEADLINES.get(code, HEADLINES["internal"])
+    def show_error(self, code: str, message: str, *, kept: bool = True,
+                   fixable: bool | None = None) -> None:
+        """``kept``: a run's partial answer is below; ``fixable`` overrides whether
+        Open Settings is offered (by default: when the kind of error usually is)."""
+        headline, usually = HEADLINES.get(code, HEADLINES["internal"])
+        fixable = usually if fixable is None else fixable
         tail = " What arrived is kept below." if kept else ""
         self.code = code
         self.label.setText(f"<b>{escape(headline)}</b><br>{escape(message)}{tail}")

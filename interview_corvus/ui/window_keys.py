@@ -12,7 +12,9 @@ from PyQt6.QtCore import QByteArray, QSettings, QSize, Qt
 from PyQt6.QtGui import QGuiApplication
 from PyQt6.QtWidgets import QApplication, QMessageBox, QWidget
 
+from interview_corvus import __version__
 from interview_corvus.core.config.settings import config_dir
+from interview_corvus.ui.hotkeys import ACTIONS, effective_hotkeys
 
 if TYPE_CHECKING:
     from interview_corvus.ui.main_window import MainWindow
@@ -43,19 +45,31 @@ def focus_pane(window: MainWindow, step: int) -> None:
     target.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
 
+def shortcuts_text(window: MainWindow) -> str:
+    """The help dialog's text: the window's keys, then the global hotkeys (which work
+    while another app has the focus)."""
+    def table(rows: list[tuple[str, str]]) -> str:
+        return "<table>" + "".join(f"<tr><td>{name}</td><td>&nbsp;&nbsp;<b>{keys}</b></td>"
+                                   "</tr>" for name, keys in rows) + "</table>"
+
+    hotkeys = effective_hotkeys(window.settings.ui.hotkeys)
+    global_rows = [(ACTIONS[action], keys.replace("<", "").replace(">", "").title())
+                   for action, keys in hotkeys.items() if action in ACTIONS and keys]
+    return (f"{table(window.window_actions.shortcut_table())}<p>Tab moves between "
+            "controls; in the code editor Tab indents and Ctrl+Tab moves on. F6 moves "
+            "between panes.</p><p><b>Global hotkeys</b> (Settings → Hotkeys; they work "
+            f"while another app has the focus):</p>{table(global_rows)}")
+
+
 def show_shortcuts(window: MainWindow) -> None:
-    rows = "".join(f"<tr><td>{name}</td><td>&nbsp;&nbsp;<b>{keys}</b></td></tr>"
-                   for name, keys in window.window_actions.shortcut_table())
-    QMessageBox.information(window, "Keyboard shortcuts",
-                            f"<table>{rows}</table><p>Tab moves between controls; in the "
-                            "code editor Tab indents and Ctrl+Tab moves on. F6 moves between "
-                            "panes.</p>")
+    QMessageBox.information(window, "Keyboard shortcuts", shortcuts_text(window))
 
 
 def show_about(window: MainWindow) -> None:
     QMessageBox.about(window, "About Interview Corvus",
-                      "<b>Interview Corvus</b><br>Structured answers to code and problems, "
-                      "streamed live, on a local model or a provider of your choice.")
+                      f"<b>Interview Corvus {__version__}</b><br>Structured answers to code "
+                      "and problems, streamed live, on a local model or a provider of your "
+                      "choice.")
 
 
 def _store() -> QSettings:
