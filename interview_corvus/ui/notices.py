@@ -13,7 +13,7 @@ from interview_corvus.core.catalog import FALLBACK, choose
 from interview_corvus.core.config.settings import Settings
 from interview_corvus.core.errors import CorvusError
 from interview_corvus.core.runs.hub import HubRun
-from interview_corvus.ui.theme import NOTICES, notice_style, palette_is_dark
+from interview_corvus.ui.theme import notice_style, palette_is_dark
 
 # code → (headline in plain words, does changing a setting likely fix it)
 HEADLINES = {
@@ -58,10 +58,6 @@ class NoticeBar(QFrame):
             layout.addWidget(button)
             self.buttons[label] = button
         self.hide()
-
-    def colours(self) -> tuple[str, str, str]:
-        """(background, border, text) for the theme in use."""
-        return NOTICES[self.kind][palette_is_dark()]
 
     def restyle(self) -> None:
         """Take the colours of the theme in use (the app calls it after a switch)."""

@@ -150,6 +150,7 @@ class Settings(BaseSettings):
     server: ServerSettings = Field(default_factory=ServerSettings)
     ui: UISettings = Field(default_factory=UISettings)
     READS_FILE: ClassVar[bool] = True  # False: environment and arguments only
+    READS_ENV: ClassVar[bool] = True  # False (with no file): the arguments exactly
 
     @classmethod
     def settings_customise_sources(
@@ -161,7 +162,9 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         path = settings_file()
-        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        sources: list[PydanticBaseSettingsSource] = [init_settings]
+        if cls.READS_ENV:
+            sources.append(env_settings)
         if cls.READS_FILE and _readable_settings(path):
             sources.append(JsonConfigSettingsSource(settings_cls, json_file=path, deep_merge=True))
         return tuple(sources)
@@ -225,16 +228,8 @@ class _WithoutFile(Settings):
 
 
 class _Exactly(Settings):
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings,)
+    READS_FILE: ClassVar[bool] = False
+    READS_ENV: ClassVar[bool] = False
 
 
 def key_name(llm: LLMSettings) -> str:

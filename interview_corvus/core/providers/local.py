@@ -93,14 +93,18 @@ class LocalProvider(Provider):
     def path(self) -> Path:
         return self.prepare()
 
+    def _running(self) -> ModelProcess | None:
+        """This model's process if one was started (never starts one)."""
+        return _processes.get((str(self._path), self.n_ctx)) if self._path else None
+
     @property
     def warm(self) -> bool:
         """Whether the model's process is up (else a run loads it first: seconds)."""
-        process = _processes.get((str(self._path), self.n_ctx)) if self._path else None
+        process = self._running()
         return process is not None and process.alive
 
     def live_rate(self) -> float | None:
-        process = _processes.get((str(self._path), self.n_ctx)) if self._path else None
+        process = self._running()
         return process.live_rate() if process is not None else None
 
     def code_fence(self, kind: str, schema: dict[str, Any]) -> str:
