@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -339,8 +341,16 @@ def test_a_second_launch_brings_the_first_to_the_front(qtbot, make_app):
     assert first.listen()
     first.activated.connect(corvus.bring_to_front)
     try:
-        with qtbot.waitSignal(first.activated, timeout=3000):
+        with qtbot.waitSignal(first.activated, timeout=10_000):
             assert hand_over()  # what a second launch does before making any window
+        second = (  # a real second process: it writes and hangs up before we read
+            "import sys; from PyQt6.QtCore import QCoreApplication; app = QCoreApplication([]);"
+            "from interview_corvus.ui.single_instance import hand_over; sys.exit(0 if hand_over() else 3)")
+        corvus.window.showMinimized()
+        with qtbot.waitSignal(first.activated, timeout=20_000):
+            launch = subprocess.Popen([sys.executable, "-c", second])
+            qtbot.waitUntil(lambda: launch.poll() is not None, timeout=20_000)
+        assert launch.returncode == 0
         assert corvus.window.isVisible()
         assert not corvus.window.windowState() & Qt.WindowState.WindowMinimized
     finally:

@@ -38,7 +38,9 @@ def hand_over(name: str | None = None) -> bool:
     socket.write(MESSAGE)
     socket.flush()
     socket.waitForBytesWritten(CONNECT_MS)
-    socket.disconnectFromServer()
+    socket.disconnectFromServer()  # waits for unwritten bytes before it hangs up
+    if socket.state() != QLocalSocket.LocalSocketState.UnconnectedState:
+        socket.waitForDisconnected(CONNECT_MS)
     return True
 
 
@@ -68,8 +70,22 @@ class SingleInstance(QObject):
     def _on_connection(self) -> None:
         while (socket := self.server.nextPendingConnection()) is not None:
             socket.readyRead.connect(lambda s=socket: self._on_message(s))
-            socket.disconnected.connect(socket.deleteLater)
+            socket.disconnected.connect(lambda s=socket: self._on_closed(s))
+            # A second launch writes and leaves at once: its bytes (even its hang-up)
+            # may be here before any signal is connected, so read what is there now.
+            self._on_message(socket)
+            if socket.state() == QLocalSocket.LocalSocketState.UnconnectedState:
+                self._on_closed(socket)
 
     def _on_message(self, socket: QLocalSocket) -> None:
-        if bytes(socket.readAll().data()).startswith(MESSAGE.strip()):
+        if not socket.bytesAvailable():
+            return
+        message = bytes(socket.property("corvus_buffer") or b"") + bytes(socket.readAll().data())
+        socket.setProperty("corvus_buffer", message[: len(MESSAGE)])
+        if message.startswith(MESSAGE.strip()) and not socket.property("corvus_done"):
+            socket.setProperty("corvus_done", True)
             self.activated.emit()
+
+    def _on_closed(self, socket: QLocalSocket) -> None:
+        self._on_message(socket)
+        socket.deleteLater()
