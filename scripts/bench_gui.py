@@ -125,7 +125,7 @@ class NaiveFeed(QObject):
 
 
 def run_naive(app: QApplication, lines: list[dict]) -> tuple[list[float], int]:
-    from interview_corvus.ui.result_view import StreamingCode
+    from interview_corvus.ui.answer.result_view import StreamingCode
 
     view = StreamingCode()
     view.resize(700, 500)
@@ -175,8 +175,8 @@ def main() -> None:
     print(f"{'mode':<18}{'UI updates':>11}{'gap p50 ms':>12}{'p99 ms':>9}{'max ms':>9}")
     results = {}
     if args.one_line:
-        from interview_corvus.ui.highlight import PygmentsHighlighter
-        from interview_corvus.ui.streaming_code import StreamingCode
+        from interview_corvus.ui.answer.streaming_code import StreamingCode
+        from interview_corvus.ui.widgets.highlight import PygmentsHighlighter
 
         def whole_line(app: QApplication, lines: list[dict]) -> tuple[list[float], int]:
             """Before: the long line highlighted and laid out whole on every frame."""

@@ -178,7 +178,7 @@ def shoot_states(app, out: Path) -> list[Path]:
     from interview_corvus.core.config.settings import Settings
     from interview_corvus.core.runs.history import HistoryStore
     from interview_corvus.ui.app import CorvusApp
-    from interview_corvus.ui.settings_dialog import SettingsDialog
+    from interview_corvus.ui.settings.settings_dialog import SettingsDialog
 
     scratch = Path(tempfile.mkdtemp(prefix="corvus-states-"))
     code = (ROOT / "examples" / "two_sum.py").read_text()
@@ -214,7 +214,14 @@ def shoot_states(app, out: Path) -> list[Path]:
     # a finished answer can be followed up: the bar under it
     window.panel.follow_up.edit.setText("now O(1) space")
     saved.append(grab(app, window, out / "state-follow-up.png"))
-    window.panel.follow_up.edit.clear()
+    window.panel.follow_up.edit.returnPressed.emit()  # asked: the thread over the answer
+    wait(app, lambda: not window.busy, "follow-up")
+    saved.append(grab(app, window, out / "state-follow-up-thread.png"))
+    window.activateWindow()
+    window.result.code.setFocus()  # where F6 goes: a ring round the pane
+    saved.append(grab(app, window, out / "state-focus-ring.png"))
+    window.reset()
+    window.editor.setPlainText(code)
     # a run started over HTTP: announced; the user's code and answer stay
     window.editor.setPlainText("# my own draft, untouched\n" + code)
     slow = Settings(llm={"provider": "replay", "replay_path": str(_transcript(scratch,

@@ -133,7 +133,7 @@ def test_corvus_models_lists_them(tmp_path):
 
 
 def test_settings_dialog_uses_a_found_model(qtbot, memory_keyring):
-    from interview_corvus.ui.settings_dialog import SettingsDialog
+    from interview_corvus.ui.settings.settings_dialog import SettingsDialog
 
     dialog = SettingsDialog(Settings())
     qtbot.addWidget(dialog)

@@ -158,7 +158,7 @@ def test_model_names_reach_the_terminal_as_text_without_escapes(hostile, monkeyp
 
 
 def test_the_window_lists_names_without_control_characters(qtbot, hostile, monkeypatch):
-    from interview_corvus.ui.model_picker import ModelPicker
+    from interview_corvus.ui.settings.model_picker import ModelPicker
 
     monkeypatch.setattr(discovery, "SERVERS", (("ollama", hostile("names").url),))
     picker = ModelPicker()

@@ -66,3 +66,15 @@ def test_modules_stay_small():
              if (n := len(p.read_text(encoding="utf-8").splitlines())) > 300}
     # the sandboxed runner is one file: `python -I` runs it alone, with no package path
     assert set(large) <= {"core/stream/partial_json.py", "core/verify/child.py"}, large
+
+
+def test_no_module_of_the_package_imports_itself_back():
+    """No import cycles (``main_window`` and ``window_keys`` once imported each other),
+    type-checking imports included: each direct import has no chain back."""
+    import grimp
+
+    graph = grimp.build_graph("interview_corvus", cache_dir=None)
+    cycles = [(importer, imported) for importer in sorted(graph.modules)
+              for imported in sorted(graph.find_modules_directly_imported_by(importer))
+              if graph.find_shortest_chain(importer=imported, imported=importer)]
+    assert not cycles

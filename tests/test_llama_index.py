@@ -66,7 +66,7 @@ def test_one_key_per_preset_in_the_keyring(memory_keyring):
 
 
 def test_the_settings_dialog_offers_presets_and_keeps_their_keys(qtbot, memory_keyring):
-    from interview_corvus.ui.settings_dialog import SettingsDialog
+    from interview_corvus.ui.settings.settings_dialog import SettingsDialog
 
     dialog = SettingsDialog(Settings())
     qtbot.addWidget(dialog)

@@ -62,7 +62,7 @@ def test_a_settings_file_with_a_bad_prompt_is_skipped_and_runs_still_answer(task
 
 
 def test_the_prompts_tab_edits_validates_and_saves_only_changes(qtbot, memory_keyring):
-    from interview_corvus.ui.settings_dialog import SettingsDialog
+    from interview_corvus.ui.settings.settings_dialog import SettingsDialog
 
     dialog = SettingsDialog(Settings())
     qtbot.addWidget(dialog)

@@ -75,8 +75,8 @@ def test_the_readme_commands_name_files_that_exist():
 def test_every_command_icon_renders_in_the_theme_colour(qtbot):
     from PyQt6.QtWidgets import QMainWindow
 
-    from interview_corvus.ui.actions import WindowActions
-    from interview_corvus.ui.icon import app_icon, line_icon
+    from interview_corvus.ui.platform.icon import app_icon, line_icon
+    from interview_corvus.ui.window.actions import WindowActions
 
     window = QMainWindow()
     qtbot.addWidget(window)
@@ -94,7 +94,7 @@ def test_every_command_icon_renders_in_the_theme_colour(qtbot):
 
 @pytest.mark.parametrize("data", [b"", b"<svg", b"not an image", b"\xff\xfe"])
 def test_a_missing_or_broken_icon_is_empty_not_an_error(qtbot, data):
-    from interview_corvus.ui.icon import line_icon, render_icon
+    from interview_corvus.ui.platform.icon import line_icon, render_icon
 
     assert render_icon(data).isNull()
     assert line_icon("no-such-icon", QColor("#000000")).isNull()

@@ -130,7 +130,7 @@ def test_the_window_says_the_answer_was_repaired(qtbot, make_app):
 def test_the_settings_switch_and_the_cli_flag(qtbot, memory_keyring):
     from interview_corvus.cli.common import settings_from
     from interview_corvus.cli.main import _parser
-    from interview_corvus.ui.settings_dialog import SettingsDialog
+    from interview_corvus.ui.settings.settings_dialog import SettingsDialog
 
     args = _parser().parse_args(["optimize", "x.py", "--no-repair"])
     assert settings_from(args).llm.self_repair is False

@@ -15,7 +15,7 @@ from PyQt6.QtGui import QPixmap
 from interview_corvus.core.config.settings import Settings, load_settings, settings_file
 from interview_corvus.core.runs.history import HistoryStore
 from interview_corvus.ui.app import CorvusApp
-from interview_corvus.ui.settings_dialog import SettingsDialog
+from interview_corvus.ui.settings.settings_dialog import SettingsDialog
 
 
 def test_optimize_updates_the_widgets_live(qtbot, make_app):
@@ -296,7 +296,7 @@ def test_embedded_server_mirrors_window_runs(qtbot, qapp, tmp_path):
 
 def test_every_language_has_a_highlighter():
     from interview_corvus.core.answers.models import LANGUAGES
-    from interview_corvus.ui.highlight import lexer_for
+    from interview_corvus.ui.widgets.highlight import lexer_for
 
     for language in LANGUAGES:
         assert lexer_for(language).name.lower() != "text only", language

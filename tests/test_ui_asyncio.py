@@ -10,8 +10,8 @@ import time
 import qasync
 from PyQt6.QtCore import QTimer
 
-from interview_corvus.ui.model_picker import ModelPicker
-from interview_corvus.ui.settings_dialog import SettingsDialog
+from interview_corvus.ui.settings.model_picker import ModelPicker
+from interview_corvus.ui.settings.settings_dialog import SettingsDialog
 
 
 def test_the_app_runs_asyncio_on_the_qt_loop_and_releases_it(qtbot, make_app):
@@ -65,7 +65,7 @@ def test_runs_from_elsewhere_are_watched_on_the_loop_without_a_thread(qtbot, mak
                                                                       tmp_path):
     from fakes import CODE, transcript
 
-    from interview_corvus.ui.worker import RunWorker
+    from interview_corvus.ui.window.worker import RunWorker
 
     corvus = make_app(transcript(tmp_path, delay=40))
     window = corvus.window

@@ -6,9 +6,9 @@ from __future__ import annotations
 from interview_corvus.core.answers.models import CodeOptimization
 from interview_corvus.core.answers.verification import Counterexample, Timing, Verification
 from interview_corvus.core.catalog import entries
-from interview_corvus.ui.check_view import CheckBadge, CheckView
-from interview_corvus.ui.local_models import LocalModelRow
-from interview_corvus.ui.result_view import ResultView
+from interview_corvus.ui.answer.check_view import CheckBadge, CheckView
+from interview_corvus.ui.answer.result_view import ResultView
+from interview_corvus.ui.settings.local_models import LocalModelRow
 
 TIMING = Timing(argument=0, sizes=[64, 128, 256, 512],
                 original=[1e-4, 4e-4, 1.6e-3, 6.4e-3], optimized=[1e-5, 2e-5, 4e-5, 8e-5])
@@ -95,7 +95,7 @@ def test_a_failed_download_is_said_in_place(qtbot, monkeypatch):
 
 def test_the_settings_dialog_saves_the_local_model_and_the_check(qtbot, memory_keyring):
     from interview_corvus.core.config.settings import Settings
-    from interview_corvus.ui.settings_dialog import SettingsDialog
+    from interview_corvus.ui.settings.settings_dialog import SettingsDialog
 
     dialog = SettingsDialog(Settings(llm={"verify": True}))
     qtbot.addWidget(dialog)

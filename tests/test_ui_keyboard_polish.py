@@ -15,7 +15,7 @@ from PyQt6.QtWidgets import QApplication, QPlainTextEdit
 from interview_corvus.core.config.settings import Settings, load_settings, settings_file
 from interview_corvus.core.runs.history import HistoryStore
 from interview_corvus.ui.app import CorvusApp
-from interview_corvus.ui.settings_dialog import SettingsDialog
+from interview_corvus.ui.settings.settings_dialog import SettingsDialog
 
 
 def activate(qtbot, window) -> None:

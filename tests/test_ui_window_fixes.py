@@ -17,9 +17,9 @@ from PyQt6.QtWidgets import QApplication
 
 from interview_corvus.core.answers.models import CodeOptimization
 from interview_corvus.core.errors import BadRequest
-from interview_corvus.ui.result_view import StreamingCode
-from interview_corvus.ui.run_text import done_message
-from interview_corvus.ui.theme import apply_theme
+from interview_corvus.ui.answer.result_view import StreamingCode
+from interview_corvus.ui.platform.theme import apply_theme
+from interview_corvus.ui.window.run_text import done_message
 
 OTHER = "def other(values):\n    return sorted(values)[0]\n"
 
@@ -214,7 +214,7 @@ def test_a_long_line_streaming_in_costs_its_new_text_per_frame(qapp, monkeypatch
     DISPLAY_LINE characters while it streams, so a frame costs its new text, not the
     line's length; the real text is what Copy takes, and once complete the line is shown
     whole, left plain (longer than the highlighter's limit), the state flowing through."""
-    from interview_corvus.ui import highlight
+    from interview_corvus.ui.widgets import highlight
 
     lexed: list[int] = []
     real = highlight.lex_line
@@ -266,7 +266,7 @@ def test_no_section_says_writing_after_cancel_or_reset(qtbot, make_app, tmp_path
 def test_notice_and_problem_colours_keep_aa_contrast(dark):
     """WCAG 2 AA (4.5:1) for every banner's text on its background and for problem text
     on the window, in both themes."""
-    from interview_corvus.ui.theme import NOTICES, PALETTE, PROBLEM_TEXT, contrast_ratio
+    from interview_corvus.ui.platform.theme import NOTICES, PALETTE, PROBLEM_TEXT, contrast_ratio
 
     assert contrast_ratio("#000000", "#ffffff") == pytest.approx(21.0)
     for kind, themes in NOTICES.items():
@@ -277,7 +277,7 @@ def test_notice_and_problem_colours_keep_aa_contrast(dark):
 
 
 def test_banners_follow_a_live_theme_switch(qtbot, make_app):
-    from interview_corvus.ui.theme import NOTICES
+    from interview_corvus.ui.platform.theme import NOTICES
 
     corvus = make_app()
     window = corvus.window
@@ -298,7 +298,7 @@ def test_banners_follow_a_live_theme_switch(qtbot, make_app):
 def test_the_server_link_follows_a_live_theme_switch(make_app):
     """The app sets the server's link again after every theme switch (``apply``); the
     link's colour is in its text, so the label draws it in the new theme's colour."""
-    from interview_corvus.ui.theme import PALETTE
+    from interview_corvus.ui.platform.theme import PALETTE
 
     status = make_app().window.status
     app = QApplication.instance()
@@ -315,7 +315,7 @@ def test_the_server_link_follows_a_live_theme_switch(make_app):
 def test_the_input_wraps_prose_and_never_gets_too_narrow(qtbot, make_app):
     from PyQt6.QtWidgets import QPlainTextEdit
 
-    from interview_corvus.ui.editor import MIN_COLUMNS
+    from interview_corvus.ui.widgets.editor import MIN_COLUMNS
 
     window = make_app().window
     editor = window.inputs.editor
@@ -333,7 +333,11 @@ def test_the_input_wraps_prose_and_never_gets_too_narrow(qtbot, make_app):
 
 
 def test_a_second_launch_brings_the_first_to_the_front(qtbot, make_app):
-    from interview_corvus.ui.single_instance import SingleInstance, hand_over, instance_name
+    from interview_corvus.ui.platform.single_instance import (
+        SingleInstance,
+        hand_over,
+        instance_name,
+    )
 
     corvus = make_app()
     corvus.window.showMinimized()
@@ -345,7 +349,8 @@ def test_a_second_launch_brings_the_first_to_the_front(qtbot, make_app):
             assert hand_over()  # what a second launch does before making any window
         second = (  # a real second process: it writes and hangs up before we read
             "import sys; from PyQt6.QtCore import QCoreApplication; app = QCoreApplication([]);"
-            "from interview_corvus.ui.single_instance import hand_over; sys.exit(0 if hand_over() else 3)")
+            "from interview_corvus.ui.platform.single_instance import hand_over;"
+            "sys.exit(0 if hand_over() else 3)")
         corvus.window.showMinimized()
         with qtbot.waitSignal(first.activated, timeout=20_000):
             launch = subprocess.Popen([sys.executable, "-c", second])
@@ -393,16 +398,19 @@ def test_a_request_that_cannot_start_says_why_without_claiming_a_partial(make_ap
 
 def test_the_help_lists_every_command_and_the_global_hotkeys(make_app, monkeypatch):
     from interview_corvus import __version__
-    from interview_corvus.ui import window_keys
+    from interview_corvus.ui.window import window_keys
 
     window = make_app().window
-    text = window_keys.shortcuts_text(window)
+    shown: list[str] = []
+    monkeypatch.setattr(window_keys.QMessageBox, "information",
+                        lambda _parent, _title, body: shown.append(body))
+    window.window_actions.shortcuts.trigger()  # F1
+    text = shown.pop()
     for command in ("Optimize", "MCQ", "History", "Keyboard shortcuts", "Global hotkeys",
                     "Show / hide the window"):
         assert command in text, command
     optimize_row = text.split("Optimize</td>")[1].split("</tr>")[0]
     assert optimize_row.index("Ctrl+Enter") < optimize_row.index("Ctrl+Return")
-    shown: list[str] = []
     monkeypatch.setattr(window_keys.QMessageBox, "about",
                         lambda _parent, _title, body: shown.append(body))
     window_keys.show_about(window)

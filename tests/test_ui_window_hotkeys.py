@@ -22,9 +22,9 @@ from PyQt6.QtGui import QKeySequence
 from PyQt6.QtWidgets import QPushButton
 
 from interview_corvus.core.config.settings import Settings, load_settings
-from interview_corvus.ui import hotkeys
 from interview_corvus.ui.app import CorvusApp
-from interview_corvus.ui.settings_dialog import SettingsDialog
+from interview_corvus.ui.platform import hotkeys
+from interview_corvus.ui.settings.settings_dialog import SettingsDialog
 
 CTRL_ALT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
 SETTLE_MS = getattr(hotkeys, "ECHO_WAIT_MS", 300) + 300  # past the wait for an echo

@@ -11,7 +11,7 @@ from interview_corvus.core.config.settings import Settings
 from interview_corvus.core.errors import RateLimited, Unavailable
 from interview_corvus.core.runs.hub import RunHub
 from interview_corvus.core.runs.service import LLMService
-from interview_corvus.ui.worker import RunWorker
+from interview_corvus.ui.window.worker import RunWorker
 
 
 def _hub(provider: FakeProvider) -> RunHub:

@@ -8,8 +8,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PyQt6.QtCore import QObject, Qt, QTimer
-from PyQt6.QtGui import QAction, QGuiApplication, QPalette
-from PyQt6.QtWidgets import QApplication, QMenu, QMessageBox, QSystemTrayIcon
+from PyQt6.QtGui import QGuiApplication, QPalette
+from PyQt6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
 
 from interview_corvus.core.config import secrets
 from interview_corvus.core.config.heap import settle
@@ -17,15 +17,16 @@ from interview_corvus.core.config.settings import Settings, load_settings
 from interview_corvus.core.runs.history import HistoryStore, open_history
 from interview_corvus.core.runs.hub import RunHub
 from interview_corvus.core.runs.service import LLMService
-from interview_corvus.ui import aio
-from interview_corvus.ui.hotkeys import HotkeyManager, effective_hotkeys
-from interview_corvus.ui.icon import app_icon
-from interview_corvus.ui.main_window import MainWindow
-from interview_corvus.ui.notices import NoticeBar
-from interview_corvus.ui.server_tab import SERVER_TOKEN
-from interview_corvus.ui.settings_dialog import SettingsDialog
-from interview_corvus.ui.single_instance import SingleInstance, hand_over
-from interview_corvus.ui.theme import apply_theme
+from interview_corvus.ui.platform import aio
+from interview_corvus.ui.platform.hotkeys import HotkeyManager, effective_hotkeys
+from interview_corvus.ui.platform.icon import app_icon
+from interview_corvus.ui.platform.single_instance import SingleInstance, hand_over
+from interview_corvus.ui.platform.theme import apply_theme
+from interview_corvus.ui.platform.tray import Tray
+from interview_corvus.ui.settings.server_tab import SERVER_TOKEN
+from interview_corvus.ui.settings.settings_dialog import SettingsDialog
+from interview_corvus.ui.widgets.notices import NoticeBar
+from interview_corvus.ui.window.main_window import MainWindow
 
 if TYPE_CHECKING:
     from interview_corvus.api.server import EmbeddedServer
@@ -62,7 +63,7 @@ class CorvusApp(QObject):
         self.hotkeys.triggered.connect(self._on_hotkey)
         self.server: EmbeddedServer | None = None
         self.server_note = ""
-        self.tray: QSystemTrayIcon | None = None
+        self.tray: Tray | None = None
         if tray and QSystemTrayIcon.isSystemTrayAvailable():
             self._make_tray()
         self.apply(self.settings, first=True)
@@ -75,6 +76,7 @@ class CorvusApp(QObject):
             self.service.apply_settings(settings)
         dark = apply_theme(self.app, settings.ui.theme)
         self.window.result.set_dark(dark)
+        self.window.inputs.highlighter.set_style(dark)
         for bar in self.window.findChildren(NoticeBar):
             bar.restyle()
         self.window.window_actions.tint(self.app.palette().color(QPalette.ColorRole.ButtonText))
@@ -92,7 +94,8 @@ class CorvusApp(QObject):
     def open_settings(self) -> SettingsDialog:
         # the window's copy: it also holds what the window remembered (e.g. a dismissed hint)
         dialog = SettingsDialog(self.window.settings, self.window, self.hotkeys.global_note,
-                                self.window.window_actions.bindings())
+                                self.window.window_actions.bindings(),
+                                server_port=self.server.port if self.server else None)
         # a key typed into a shortcut field is recorded, never acted on
         dialog.keys_tab.recording.connect(self.hotkeys.suspend)
         dialog.finished.connect(lambda _result: self.hotkeys.suspend(False))
@@ -144,8 +147,8 @@ class CorvusApp(QObject):
 
     def _on_hotkey(self, action: str) -> None:
         handler = self._handlers().get(action)
-        if handler is not None:
-            handler()
+        if handler is not None:  # a run it starts reports in the tray if it ends unseen
+            (self.tray.outside(handler) if self.tray is not None else handler)()
 
     def toggle_window(self) -> None:
         if self.window.isVisible():
@@ -166,18 +169,21 @@ class CorvusApp(QObject):
         self.window.move(position.x() + dx, position.y() + dy)
 
     def _make_tray(self) -> None:
-        tray = QSystemTrayIcon(app_icon(), self)
-        menu = QMenu()
-        for label, slot in (("Show / hide", self.toggle_window),
-                            ("Optimize", self.window.optimize), ("Quit", self.quit)):
-            action = QAction(label, menu)
-            action.triggered.connect(slot)
-            menu.addAction(action)
-        tray.setContextMenu(menu)
-        tray.setToolTip("Interview Corvus")
+        """The tray icon (see ``ui.platform.tray``): a left click shows or hides the
+        window; its menu has the main commands; a run it or a global hotkey started
+        says in a message when it ends while the window is hidden."""
+        w = self.window
+        tray = Tray(w, {"show": self.bring_to_front, "optimize": w.optimize,
+                        "solve": w.solve, "capture": w.capture,
+                        "settings": self._on_tray_settings, "quit": self.quit}, self)
+        w.run_started.connect(tray.on_run_started)
+        w.run_ended.connect(tray.on_run_ended)
         tray.show()
         self.tray = tray
-        self._tray_menu = menu
+
+    def _on_tray_settings(self) -> None:
+        self.bring_to_front()
+        self.open_settings()
 
     def quit(self) -> None:
         self.window.close()

@@ -13,7 +13,7 @@ from interview_corvus.api.errors import error_response, errors, event_id
 from interview_corvus.api.routes.answers import SSE_DOC, EventStream, FollowUpRequest
 from interview_corvus.api.streams import Streams
 from interview_corvus.core.runs.follow_up import submit_follow_up
-from interview_corvus.core.runs.search import search_runs
+from interview_corvus.core.runs.lookup import search_runs
 
 
 def runs_router(streams: Streams) -> APIRouter:

@@ -1,8 +1,10 @@
-"""API keys: the OS keyring first, environment variables as fallback.
+"""API keys and the server token: the OS keyring first, then (only if the user chose
+it) a file readable only by them, then environment variables.
 
 Keys are never written to the settings file or logged. On a machine with no
-keyring backend, reading falls back to the environment and writing raises a
-``SecretStoreUnavailable`` with a message fit for the user.
+keyring backend, writing raises ``SecretStoreUnavailable`` (with a message fit for
+the user) unless the user opted in to the fallback file (``to_file=True`` once; the
+file existing is that choice from then on, see ``secret_file``).
 """
 
 from __future__ import annotations
@@ -10,10 +12,12 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+from pathlib import Path
 
 import keyring
 import keyring.errors
 
+from interview_corvus.core.config import secret_file
 from interview_corvus.core.redact import register_secret
 
 log = logging.getLogger(__name__)
@@ -28,28 +32,60 @@ ENV_FALLBACK = {
     "groq": "GROQ_API_KEY",
     "mistral": "MISTRAL_API_KEY",
 }
+_ERRORS = (keyring.errors.KeyringError, RuntimeError, OSError)
 
 
 class SecretStoreUnavailable(RuntimeError):
-    """No usable OS keyring on this machine."""
+    """No usable OS keyring on this machine (and no fallback file chosen)."""
 
 
-def _no_keyring_message(exc: Exception) -> str:
+def _no_keyring_message(exc: Exception, env: str) -> str:
     return (
-        "No system keyring is available to store the API key "
-        f"({type(exc).__name__}). Set the {{env}} environment variable instead, "
-        "or install a keyring backend (Secret Service / KWallet on Linux)."
+        f"No system keyring is available to store the key ({type(exc).__name__}). "
+        "You can keep keys in a file readable only by you instead (Settings offers it), "
+        f"set the {env} environment variable, or install a keyring backend "
+        "(Secret Service / KWallet on Linux)."
     )
 
 
+def keyring_works() -> bool:
+    """False when keyring has no real backend here (its ``fail`` backend, or a chain of
+    none). A backend that exists but refuses to store shows itself only on a write."""
+    backend = keyring.get_keyring()
+    try:
+        from keyring.backends import chainer, fail
+    except ImportError:  # pragma: no cover - keyring always ships both
+        return True
+    if isinstance(backend, fail.Keyring):
+        return False
+    return not (isinstance(backend, chainer.ChainerBackend) and not backend.backends)
+
+
+def file_store() -> Path:
+    """Where keys go when the user chose the file store."""
+    return secret_file.path()
+
+
+def uses_file() -> bool:
+    """Whether the user chose the file store (it exists)."""
+    return secret_file.exists()
+
+
+def forget_file() -> None:
+    """Turn the file store off: the file and the keys in it are deleted."""
+    secret_file.remove()
+
+
 def get_api_key(provider: str) -> str | None:
-    """The key for ``provider`` from the keyring, else from its env var, else None."""
+    """The key for ``provider``: the keyring, else the file store, else its env var."""
     try:
         value = keyring.get_password(SERVICE, provider)
-    except (keyring.errors.KeyringError, RuntimeError, OSError) as exc:
-        log.info("keyring unavailable (%s); using environment for %s", type(exc).__name__,
-                 provider)
+    except _ERRORS as exc:
+        log.info("keyring unavailable (%s); trying the other stores for %s",
+                 type(exc).__name__, provider)
         value = None
+    if not value and secret_file.exists():
+        value = secret_file.read(provider)
     if not value:
         env = ENV_FALLBACK.get(provider)
         value = os.environ.get(env) if env else None
@@ -57,9 +93,11 @@ def get_api_key(provider: str) -> str | None:
     return value
 
 
-def set_api_key(provider: str, value: str | None) -> None:
-    """Store (or with an empty value, delete) the key for ``provider``."""
-    env = ENV_FALLBACK.get(provider, "API key")
+def set_api_key(provider: str, value: str | None, *, to_file: bool | None = None) -> None:
+    """Store (or with an empty value, delete) the key for ``provider``. When the keyring
+    cannot, the key goes to the file store if the user chose it: ``to_file`` True (the
+    choice made now), False (refused now), None (the earlier choice: the file exists);
+    otherwise ``SecretStoreUnavailable``."""
     register_secret(value)
     try:
         if value:
@@ -67,8 +105,14 @@ def set_api_key(provider: str, value: str | None) -> None:
         else:
             with contextlib.suppress(keyring.errors.PasswordDeleteError):
                 keyring.delete_password(SERVICE, provider)
-    except (keyring.errors.KeyringError, RuntimeError, OSError) as exc:
-        raise SecretStoreUnavailable(_no_keyring_message(exc).format(env=env)) from exc
+    except _ERRORS as exc:
+        if not (secret_file.exists() if to_file is None else to_file):
+            env = ENV_FALLBACK.get(provider, "API key")
+            raise SecretStoreUnavailable(_no_keyring_message(exc, env)) from exc
+        secret_file.write(provider, value)
+        return
+    if not value and secret_file.exists():
+        secret_file.write(provider, None)  # deleted everywhere it was kept
     log.info("API key for %s %s", provider, "stored" if value else "removed")
 
 

@@ -66,9 +66,11 @@ def base_url_problem(url: str) -> str | None:
     except ValueError:
         return "The base URL is not a valid URL (check the port)."
     if parts.scheme not in ("http", "https"):
-        return "The base URL must start with http:// or https:// (e.g. http://127.0.0.1:11434/v1)."
+        return ("The base URL must start with http:// or https:// (e.g. "
+                "https://api.openai.com/v1 or http://127.0.0.1:8080/v1).")
     if not parts.hostname:
-        return "The base URL has no host name (e.g. http://127.0.0.1:11434/v1)."
+        return ("The base URL has no host name (e.g. https://api.openai.com/v1 or "
+                "http://127.0.0.1:8080/v1).")
     if any(c.isspace() for c in url):
         return "The base URL must not contain spaces."
     return None

@@ -13,7 +13,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Generator, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from interview_corvus.core.answers.models import StreamedAnswer
@@ -22,8 +22,8 @@ from interview_corvus.core.providers.base import AnswerRequest, Provider, Stream
 from interview_corvus.core.runs.cancel import CancelToken
 from interview_corvus.core.runs.checked import CheckedRun, Verifier
 from interview_corvus.core.runs.repair import repair_request, repairable, reset_patches
+from interview_corvus.core.runs.update import RunStats, StreamUpdate
 from interview_corvus.core.stream.assembler import AnswerAssembler
-from interview_corvus.core.stream.partial_json import Patch
 
 log = logging.getLogger(__name__)
 
@@ -42,32 +42,6 @@ class Job:
     @property
     def kind(self) -> str:
         return self.model_cls.KIND
-
-
-@dataclass
-class RunStats:
-    streaming: bool = True
-    attempts: int = 0
-    fallback: bool = False
-    first_delta_ms: float | None = None
-    elapsed_ms: float = 0.0
-    usage: dict[str, int] = field(default_factory=dict)
-    deltas: int = 0
-    repaired: bool = False  # the first answer was invalid or cut off; a re-ask fixed it
-
-
-@dataclass
-class StreamUpdate:
-    """One step of a run: the patches of a delta, and a partial when one is due.
-
-    The last update of a successful run has ``final=True`` and the complete model.
-    """
-
-    patches: list[Patch]
-    progress: float
-    partial: StreamedAnswer | None = None
-    final: bool = False
-    stats: RunStats | None = None
 
 
 class ActiveRun(CheckedRun):

@@ -11,17 +11,15 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Generator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from interview_corvus.core.answers.models import StreamedAnswer
 from interview_corvus.core.answers.verification import Verification
 from interview_corvus.core.errors import AnswerError
 from interview_corvus.core.runs.repair import counterexample_request
+from interview_corvus.core.runs.update import StreamUpdate
 from interview_corvus.core.stream.assembler import AnswerAssembler
 from interview_corvus.core.stream.partial_json import Patch
-
-if TYPE_CHECKING:
-    from interview_corvus.core.runs.attempt import StreamUpdate
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +49,6 @@ class CheckedRun:
         raise NotImplementedError
 
     def _update(self, patches: list[Patch], partial: StreamedAnswer | None) -> StreamUpdate:
-        from interview_corvus.core.runs.attempt import StreamUpdate
 
         update = StreamUpdate(patches, self.assembler.progress_value(), partial)
         if self.listener is not None:

@@ -43,22 +43,30 @@ def entry_of(hub: RunHub, run_id: str) -> RunEntry | None:
     return hub.history.get(run_id) if hub.history is not None else None
 
 
+def lineage(hub: RunHub, entry: RunEntry, limit: int = 50) -> list[RunEntry]:
+    """``entry`` and the runs it follows up, oldest first (at most ``limit``), whatever
+    their outcome: the thread as the window shows it. Stops at a parent that is gone."""
+    chain = [entry]
+    while len(chain) < limit and chain[-1].parent_id:
+        parent = entry_of(hub, chain[-1].parent_id)
+        if parent is None or any(turn.id == parent.id for turn in chain):
+            break
+        chain.append(parent)
+    return chain[::-1]
+
+
 def thread(hub: RunHub, run_id: str) -> list[RunEntry]:
-    """The run and its ancestors, oldest first (at most ``MAX_TURNS``); the run itself must
-    have finished with an answer."""
+    """The run and its ancestors with answers, oldest first (at most ``MAX_TURNS``); the
+    run itself must have finished with an answer."""
     entry = entry_of(hub, run_id)
     if entry is None:
         raise NotFound(f"No run with id {run_id!r}.")
     if entry.status != "done" or not entry.result:
         raise NotFinished(f"Run {run_id!r} has no finished answer to follow up "
                           f"(it is {entry.status}).")
-    chain = [entry]
-    while len(chain) < MAX_TURNS and chain[-1].parent_id:
-        parent = entry_of(hub, chain[-1].parent_id)
-        if parent is None or not parent.result or parent in chain:
-            break
-        chain.append(parent)
-    return chain[::-1]
+    chain = lineage(hub, entry, MAX_TURNS)
+    gaps = [i for i, turn in enumerate(chain) if not turn.result]
+    return chain[gaps[-1] + 1:] if gaps else chain
 
 
 def _request_text(entry: RunEntry) -> str:

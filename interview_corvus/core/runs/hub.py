@@ -24,11 +24,12 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from interview_corvus.core.errors import CorvusError, RateLimited, as_corvus_error
-from interview_corvus.core.runs.attempt import Job, StreamUpdate
+from interview_corvus.core.runs.attempt import Job
 from interview_corvus.core.runs.history import HistoryStore, RunEntry
 from interview_corvus.core.runs.log import RunLog
 from interview_corvus.core.runs.pool import Slot
 from interview_corvus.core.runs.service import LLMService
+from interview_corvus.core.runs.update import StreamUpdate
 
 log = logging.getLogger(__name__)
 # How long an HTTP run outlives its last watcher: an EventSource reconnects after

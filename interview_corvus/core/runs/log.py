@@ -39,8 +39,8 @@ from interview_corvus.core.answers.models import StreamedAnswer
 from interview_corvus.core.errors import CorvusError
 
 if TYPE_CHECKING:
-    from interview_corvus.core.runs.attempt import StreamUpdate
     from interview_corvus.core.runs.history import RunEntry
+    from interview_corvus.core.runs.update import StreamUpdate
 
 TERMINAL = ("done", "error")
 REPLAY_BUFFER = 4096  # events kept per run for Last-Event-ID resume

@@ -27,8 +27,9 @@ from interview_corvus.core.config.settings import Settings, load_settings
 from interview_corvus.core.errors import BadRequest, CorvusError
 from interview_corvus.core.providers import build_provider
 from interview_corvus.core.providers.base import AnswerRequest, Provider
-from interview_corvus.core.runs.attempt import ActiveRun, CancelToken, Job, RunStats, StreamUpdate
+from interview_corvus.core.runs.attempt import ActiveRun, CancelToken, Job
 from interview_corvus.core.runs.bridge import iterate_in_thread
+from interview_corvus.core.runs.update import RunStats, StreamUpdate
 from interview_corvus.core.stream.partial_json import clean_text
 
 log = logging.getLogger(__name__)

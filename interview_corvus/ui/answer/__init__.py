@@ -1,0 +1,1 @@
+"""The answer as it streams: fields, code with its diff, the check's verdict."""

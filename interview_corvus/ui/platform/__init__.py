@@ -1,0 +1,1 @@
+"""Desktop services: global hotkeys, screen capture, theme, icons, one instance, asyncio."""

@@ -1,0 +1,1 @@
+"""The Settings dialog and its tabs (provider and model, hotkeys, prompts, server)."""

@@ -1,0 +1,1 @@
+"""Widgets the window and dialogs share: the code editor, highlighting, notices."""

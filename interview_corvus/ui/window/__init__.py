@@ -1,0 +1,1 @@
+"""The main window and its bars: input, answer pane, history, status line, keys."""
