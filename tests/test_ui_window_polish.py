@@ -70,6 +70,15 @@ def test_the_status_bar_has_no_stale_clock_and_names_the_provider_once(
     window = make_app(transcript(tmp_path, delay=40)).window
     label = window.status.label
     assert "replay · replay" not in label.text()
+    from interview_corvus.ui.window.run_text import entry_status
+
+    same = RunEntry(id="r", kind="optimization", origin="window", provider="replay",
+                    model="replay", language="python", status="done", input=CODE)
+    assert entry_status(same).endswith("· replay") and "replay · replay" not in \
+        entry_status(same)
+    other = RunEntry(id="o", kind="optimization", origin="window", provider="openai",
+                     model="gpt-4o-mini", language="python", status="done", input=CODE)
+    assert entry_status(other).endswith("openai · gpt-4o-mini")
     with qtbot.waitSignal(window.run_started, timeout=5000):
         window.optimize_button.click()
     clock = re.compile(r"· \d+\.\d s")

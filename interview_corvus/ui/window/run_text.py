@@ -89,4 +89,6 @@ def entry_status(entry: Any) -> str:
                "cancelled": "⊘ cancelled — partial answer",
                "interrupted": "⚠ interrupted — partial answer"}.get(entry.status, entry.status)
     took = f" in {entry.elapsed_ms / 1000:.1f} s" if entry.elapsed_ms else ""
-    return f"reopened run of {when} · {outcome}{took} · {entry.provider} · {entry.model}"
+    by = entry.provider if entry.model in ("", entry.provider) else \
+        f"{entry.provider} · {entry.model}"  # never "replay · replay"
+    return f"reopened run of {when} · {outcome}{took} · {by}"
