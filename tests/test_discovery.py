@@ -157,3 +157,25 @@ def test_the_flags_shown_for_a_model_give_its_settings(found):
     args = _parser().parse_args(["optimize", "x.py", *shlex.split(flags_for(found.settings()))])
     llm = settings_from(args).llm
     assert {name: getattr(llm, name) for name in found.settings()} == found.settings()
+
+
+def test_corvus_models_lists_its_own_cache_and_never_folds_a_path(tmp_path):
+    """The catalog's assembled or pulled files (this app's model cache) are on this
+    machine too; the bundled model's size is known; a path is printed whole."""
+    home = fake_home(tmp_path)
+    cache = tmp_path / "deep" / ("very-long-folder-name-" * 3) / "cache"
+    (cache / "models").mkdir(parents=True)
+    (cache / "models" / "assembled-coder.gguf").write_bytes(b"GGUF" + b"\0" * 60)
+    env = {**os.environ, "HOME": str(home), "INTERVIEW_CORVUS_CACHE_DIR": str(cache),
+           "COLUMNS": "60"}
+    done = subprocess.run([sys.executable, "-m", "interview_corvus.cli", "models", "--json",
+                           "--no-probe"], capture_output=True, text=True, env=env, timeout=60)
+    rows = [json.loads(line) for line in done.stdout.splitlines()]
+    bundled = next(r for r in rows if r["source"] == "catalog" and r["status"] == "bundled")
+    assert bundled["size"] and bundled["size"] > 1_000_000
+    assert any(r["source"] == "corvus" and r["name"] == "assembled-coder.gguf" for r in rows)
+    table = subprocess.run([sys.executable, "-m", "interview_corvus.cli", "models",
+                            "--no-probe"], capture_output=True, text=True, env=env, timeout=60)
+    path = str(cache / "models" / "assembled-coder.gguf")
+    assert any(line.endswith(path) for line in table.stdout.splitlines()), table.stdout
+    assert "smollm2-135m" in table.stdout and " MB" in table.stdout.split("smollm2-135m")[1][:40]

@@ -49,11 +49,16 @@ def models(args: argparse.Namespace) -> int:
 
     from interview_corvus.cli.common import flags_for
     from interview_corvus.core.catalog import choose, entries, status
+    from interview_corvus.core.catalog.store import bundled_path
     from interview_corvus.core.providers.discovery import discover
     from interview_corvus.core.untrusted import printable
 
+    def size_of(model: entries.CatalogModel) -> int | None:  # a bundled file: as shipped
+        path = None if model.size else bundled_path(model)
+        return model.size or (path.stat().st_size if path is not None else None)
+
     best = choose().model
-    rows = [{"source": "catalog", "name": m.name, "title": m.title, "size": m.size or None,
+    rows = [{"source": "catalog", "name": m.name, "title": m.title, "size": size_of(m),
              "status": status(m), "default": m is best, "licence": m.licence,
              "settings": {"provider": "local", "local_model": m.name}} for m in entries.CATALOG]
     found = discover(probe=not args.no_probe)
@@ -76,17 +81,23 @@ def models(args: argparse.Namespace) -> int:
                "packages": f"{use} (assembled on first use)",
                "huggingface": f"{use} (verified on first use)"}.get(str(row["status"]), use)
         label = f"{entry.name}{' (default)' if row['default'] else ''}"
-        catalog.add_row(label, entry.size_label if entry.size else "",
+        size = size_of(entry)
+        catalog.add_row(label, entries.size_label(size) if size else "",
                         entry.licence, str(row["status"]), escape(how))
     console.print(catalog)
-    table = Table(title="On this machine", box=None, pad_edge=False, title_justify="left")
-    for column in ("source", "model", "size", "use it with"):
-        table.add_column(column, overflow="fold")
-    for model in found:  # names and paths come from outside: no markup, no controls
-        size = f"{model.size / 1e9:.2f} GB" if model.size else ""
-        table.add_row(escape(printable(model.source)), escape(printable(model.name)), size,
-                      escape(printable(flags_for(model.settings()), limit=1000)))
-    console.print(table)
+    # one model a line, then the flags on a line of their own, never folded mid-word:
+    # a path is copied whole (names and paths come from outside: no markup, no controls)
+    console.print("On this machine", style="italic", highlight=False)
+    width = max((len(printable(m.source)) for m in found), default=0)
+    for model in found:
+        shown = f"  {entries.size_label(model.size)}" if model.size else ""
+        console.print(f"{printable(model.source):<{width}}  {printable(model.name)}{shown}",
+                      markup=False, highlight=False, soft_wrap=True)
+        console.print(f"{'':<{width}}  use it with: "
+                      f"{printable(flags_for(model.settings()), limit=1000)}",
+                      markup=False, highlight=False, soft_wrap=True)
+    if not found:
+        console.print("no GGUF files or local model servers found", style="dim")
     return 0
 
 

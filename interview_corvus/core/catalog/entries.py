@@ -15,6 +15,11 @@ from dataclasses import dataclass
 from interview_corvus.core.errors import BadRequest
 
 
+def size_label(size: int) -> str:
+    """A file size for people, in SI units: ``1.12 GB``, ``491 MB``."""
+    return f"{size / 1e9:.2f} GB" if size >= 1e9 else f"{size / 1e6:.0f} MB"
+
+
 @dataclass(frozen=True)
 class CatalogModel:
     """One known GGUF model.
@@ -40,7 +45,7 @@ class CatalogModel:
 
     @property
     def size_label(self) -> str:
-        return f"{self.size / 1e9:.2f} GB" if self.size >= 1e9 else f"{self.size / 1e6:.0f} MB"
+        return size_label(self.size)
 
     def describe(self) -> str:
         """``Qwen2.5-Coder-1.5B-Instruct (1.5B, Q4_K_M, 1.12 GB)``: for the window and /health."""

@@ -26,6 +26,7 @@ from typing import Any
 
 import httpx
 
+from interview_corvus.core.catalog.store import model_cache_dir
 from interview_corvus.core.errors import CorvusError
 
 log = logging.getLogger(__name__)
@@ -59,13 +60,16 @@ class FoundModel:
 
 def model_folders(env: Mapping[str, str] | None = None,
                   home: Path | None = None) -> list[tuple[str, Path]]:
-    """(source, folder) pairs where GGUF files are usually kept."""
+    """(source, folder) pairs where GGUF files are usually kept: this app's model cache
+    (catalog models assembled or pulled), then the other tools'."""
     env = os.environ if env is None else env
     home = Path.home() if home is None else home
     hf_home = Path(env.get("HF_HOME") or home / ".cache" / "huggingface")
     hub = env.get("HF_HUB_CACHE") or env.get("HUGGINGFACE_HUB_CACHE") or str(hf_home / "hub")
     llama = env.get("LLAMA_CACHE") or str(home / ".cache" / "llama.cpp")
-    return [("huggingface", Path(hub)), ("lm-studio", home / ".lmstudio" / "models"),
+    corvus = env.get("INTERVIEW_CORVUS_CACHE_DIR")  # the catalog's assembled models
+    return [("corvus", Path(corvus) / "models" if corvus else model_cache_dir()),
+            ("huggingface", Path(hub)), ("lm-studio", home / ".lmstudio" / "models"),
             ("lm-studio", home / ".cache" / "lm-studio" / "models"), ("llama.cpp", Path(llama))]
 
 
