@@ -115,3 +115,21 @@ def test_the_status_bar_shows_the_model_and_its_rate(qtbot, make_app, monkeypatc
     monkeypatch.setattr(type(provider), "live_rate", lambda self: 12.34)
     status._on_tick()
     assert "12.3 tokens/s" in status.label.text()
+
+
+def test_a_contradicted_complexity_claim_is_not_a_plain_green_tick(qtbot):
+    from interview_corvus.ui.answer.check_view import BADGE
+
+    view = ResultView()
+    qtbot.addWidget(view)
+    check = Verification(status="verified", checked=202, timing=TIMING,
+                         claim_mismatch="the optimized code is said to be O(n) but its time "
+                                        "grew like n^2",
+                         summary="✓ same results on 202 inputs · ⚠ but the optimized code is "
+                                 "said to be O(n) but its time grew like n^2")
+    view.show_model(CodeOptimization(optimized_code="x", language="python", is_complete=True,
+                                     verification=check))
+    green = BADGE["verified"][1]
+    assert green not in view.badge.styleSheet() and BADGE["checking"][1] in \
+        view.badge.styleSheet()
+    assert "⚠" in view.badge.text()

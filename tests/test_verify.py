@@ -90,6 +90,7 @@ def test_the_measured_growth_is_set_beside_the_claim():
     assert verdict.speedup is not None and verdict.speedup > 5
     assert "said to be O(n^2) but its time grew like n^" in verdict.claim_mismatch
     assert "faster at n=" in verdict.summary
+    assert "⚠ but the optimized code is said to be O(n^2)" in verdict.summary  # not a plain ✓
 
 
 def test_mutating_the_arguments_is_a_difference():
