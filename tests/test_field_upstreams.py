@@ -193,3 +193,50 @@ def test_an_abandoned_blocking_request_cancels_its_run(path):
         (run,) = hub.runs()
         assert run.finished.wait(5)
     assert provider.closed_early == 1 and run.status == "cancelled"
+
+
+def test_a_server_silent_after_the_whole_answer_is_not_waited_for(recorded, monkeypatch):
+    """The answer's object has closed and validates, then the server sends nothing (no
+    finish chunk, no [DONE], the connection open): the run is done within the short grace
+    for a usage chunk, not when the server or the read timeout gives up."""
+    import time
+
+    from interview_corvus.core.runs import attempt
+
+    recorded.script.append(("case", {"kind": "sse", "raw": answer_chunks(), "stall": 20}))
+    service = openai_service(recorded.url, monkeypatch, max_retries=0)
+    started = time.monotonic()
+    result = service.get_code_optimization(CODE, "python")
+    took = time.monotonic() - started
+    assert result.explanation == OPTIMIZATION["explanation"]
+    assert took < attempt.CLOSE_GRACE_S + 4, took
+
+
+@pytest.mark.parametrize("provider", ["openai", "anthropic"])
+def test_a_cancel_ends_a_stream_stalled_mid_answer_at_once(recorded, monkeypatch, provider):
+    """The server sent part of the answer and went silent: a cancel from another thread
+    ends the blocked read at once (its socket is shut down; closing alone left the read
+    waiting for the server's next byte)."""
+    import threading
+    import time
+
+    from interview_corvus.core.errors import Cancelled
+
+    if provider == "openai":
+        text = answer_chunks()
+        sent = text[:len(text) // 2].rsplit("\n\n", 1)[0] + "\n\n"
+        service = openai_service(recorded.url, monkeypatch, max_retries=0)
+    else:
+        monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test")
+        sent = cut_mid_answer()
+        service = anthropic_service(recorded.url, max_retries=0)
+    recorded.script.append(("case", {"kind": "sse", "raw": sent, "stall": 20}))
+    run = service.open_run(service.optimization_job(CODE, "python"))
+    updates = run.updates()
+    next(updates)  # part of the answer has come; the server is silent from here
+    cancelled_at = time.monotonic()
+    threading.Timer(0.2, run.cancel.cancel).start()
+    with pytest.raises(Cancelled):
+        for _ in updates:
+            pass
+    assert time.monotonic() - cancelled_at < 1.5  # not the server's 20 s of silence

@@ -20,6 +20,7 @@ from interview_corvus.core.providers.base import (
     StreamInfo,
     image_data_url,
 )
+from interview_corvus.core.providers.sdk_calls import hang_up
 from interview_corvus.core.providers.sdk_errors import HTTP_ERRORS, map_sdk_error
 
 TOOL_NAME = "answer"
@@ -64,7 +65,8 @@ class AnthropicProvider(Provider):
             stream = self.client.messages.create(**self._params(request), stream=True)
         except SDK_ERRORS as exc:
             raise map_anthropic_error(exc) from exc
-        info.on_abort(stream.close)  # a cancel from another thread ends a blocked read
+        # a cancel from another thread ends a blocked read (shut down, then closed)
+        info.on_abort(lambda: hang_up(stream.response))
         with stream:
             try:
                 for event in stream:

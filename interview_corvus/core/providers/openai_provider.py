@@ -24,6 +24,7 @@ from interview_corvus.core.providers.base import (
     StreamInfo,
     image_data_url,
 )
+from interview_corvus.core.providers.sdk_calls import hang_up
 from interview_corvus.core.providers.sdk_errors import HTTP_ERRORS, map_sdk_error, short
 
 log = logging.getLogger(__name__)
@@ -158,7 +159,8 @@ class OpenAIProvider(Provider):
 
     def stream(self, request: AnswerRequest, info: StreamInfo) -> Iterator[str]:
         stream = self._create(request, stream=True, stream_options={"include_usage": True})
-        info.on_abort(stream.close)  # a cancel from another thread ends a blocked read
+        # a cancel from another thread ends a blocked read (shut down, then closed)
+        info.on_abort(lambda: hang_up(stream.response))
         with stream:  # leaving the block closes the HTTP response (openai-python #969)
             try:
                 for chunk in stream:

@@ -28,6 +28,7 @@ from interview_corvus.core.stream.assembler import AnswerAssembler
 log = logging.getLogger(__name__)
 
 MAX_RETRY_AFTER = 60.0
+CLOSE_GRACE_S = 1.0  # after the whole answer: how long a usage or finish chunk may take
 
 
 @dataclass
@@ -148,6 +149,7 @@ class ActiveRun(CheckedRun):
             cancel.on_cancel(info.abort)
             deltas = provider.stream(self.job.request, info)
             t0 = self._clock()
+            grace: threading.Timer | None = None  # ends a stream silent after the answer
             try:
                 for delta in deltas:
                     if cancel.cancelled:
@@ -160,10 +162,16 @@ class ActiveRun(CheckedRun):
                         stats.first_delta_ms = (self._clock() - t0) * 1000
                     stats.deltas += 1
                     update = self._feed(delta)
+                    if self.assembler.closed and grace is None:
+                        grace = threading.Timer(CLOSE_GRACE_S, info.abort)
+                        grace.daemon = True
+                        grace.start()
                     if update is not None:
                         yield update
                 return info
             except ProviderError as exc:
+                if self.assembler.closed and info.aborted.is_set() and not cancel.cancelled:
+                    return info  # the whole answer had come; the stream was then silent
                 if cancel.cancelled:  # the abort broke the provider's read
                     raise self.cancel.error(partial=self.latest(),
                                             raw=self.assembler.raw_text()) from exc
@@ -178,6 +186,8 @@ class ActiveRun(CheckedRun):
                     continue
                 log.info("streaming failed %d times; one non-streaming attempt", attempt + 1)
             finally:
+                if grace is not None:
+                    grace.cancel()
                 _close(deltas)
         stats.fallback = True
         stats.attempts += 1
