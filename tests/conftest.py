@@ -111,3 +111,15 @@ def make_app(qapp, tmp_path):
     for corvus in apps:
         corvus.window.close()
         corvus.shutdown()
+
+
+@pytest.fixture
+def no_keyring():
+    """No keyring backend at all (what a bare Linux session has)."""
+    import keyring
+    from keyring.backends import fail
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    yield
+    keyring.set_keyring(previous)

@@ -8,22 +8,12 @@ import os
 import stat
 from pathlib import Path
 
-import keyring
 import pytest
-from keyring.backends import fail
 
 from interview_corvus.core.config import secret_file, secrets
 from interview_corvus.core.config.settings import config_dir
 
 FAKE_KEY = "sk-test-fallback-abcdef012345"
-
-
-@pytest.fixture
-def no_keyring():
-    previous = keyring.get_keyring()
-    keyring.set_keyring(fail.Keyring())
-    yield
-    keyring.set_keyring(previous)
 
 
 def _mode(path) -> int:

@@ -11,9 +11,7 @@ import socket
 import stat
 import time
 
-import keyring
 import pytest
-from keyring.backends import fail
 
 pytest.importorskip("PyQt6")
 
@@ -45,15 +43,6 @@ def _save_button(dialog: SettingsDialog) -> QPushButton:
     button = dialog.buttons.button(dialog.buttons.StandardButton.Save)
     assert button is not None
     return button
-
-
-@pytest.fixture
-def no_keyring():
-    """No keyring backend at all (what a bare Linux session has)."""
-    previous = keyring.get_keyring()
-    keyring.set_keyring(fail.Keyring())
-    yield
-    keyring.set_keyring(previous)
 
 
 @pytest.fixture

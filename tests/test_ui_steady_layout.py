@@ -89,3 +89,24 @@ def test_f6_shows_a_ring_round_the_pane_it_focused(qtbot, make_app):
         update={"theme": "dark"})}))
     pane = QApplication.focusWidget()
     assert _edge_colour(pane) == pane.palette().color(QPalette.ColorRole.Highlight).name()
+
+
+def test_the_ringed_panes_follow_the_theme_both_ways(qtbot, make_app):
+    """A style sheet fixes a widget's palette when it is polished: the panes with the
+    focus ring must still take the dark theme (at start and on a switch) and come back."""
+    corvus = make_app()
+    window = corvus.window
+    panes = (window.editor, window.result.code, window.result.explanation, window.history.list)
+
+    def backgrounds() -> set[str]:
+        colours = set()
+        for pane in panes:
+            image = pane.viewport().grab().toImage()
+            colours.add(image.pixelColor(image.width() - 3, image.height() - 3).name())
+        return colours
+
+    for theme in ("dark", "light", "dark"):
+        corvus.apply(corvus.settings.model_copy(update={"ui": corvus.settings.ui.model_copy(
+            update={"theme": theme})}))
+        base = QApplication.palette().color(QPalette.ColorRole.Base).name()
+        assert backgrounds() == {base}, theme

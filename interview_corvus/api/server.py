@@ -78,7 +78,8 @@ class EmbeddedServer:
         if not is_loopback(host) and not token:
             raise ServerConfigError(
                 f"Refusing to listen on {host} without a token: anyone on the network could "
-                "use the server. Set a token (corvus serve --token …) or bind 127.0.0.1.")
+                "use the server. Set a token (Settings → Server, or corvus serve --token) or "
+                "bind 127.0.0.1.")
         self.hub = hub
         self.host = host
         self.token = token

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from PyQt6.QtCore import QObject, Qt, QTimer
 from PyQt6.QtGui import QGuiApplication, QPalette
-from PyQt6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
+from PyQt6.QtWidgets import QApplication, QSystemTrayIcon
 
 from interview_corvus.core.config import secrets
 from interview_corvus.core.config.heap import settle
@@ -21,7 +21,7 @@ from interview_corvus.ui.platform import aio
 from interview_corvus.ui.platform.hotkeys import HotkeyManager, effective_hotkeys
 from interview_corvus.ui.platform.icon import app_icon
 from interview_corvus.ui.platform.single_instance import SingleInstance, hand_over
-from interview_corvus.ui.platform.theme import apply_theme
+from interview_corvus.ui.platform.theme import apply_theme, refresh_focus_rings
 from interview_corvus.ui.platform.tray import Tray
 from interview_corvus.ui.settings.server_tab import SERVER_TOKEN
 from interview_corvus.ui.settings.settings_dialog import SettingsDialog
@@ -75,6 +75,7 @@ class CorvusApp(QObject):
         if changed_llm and not first:
             self.service.apply_settings(settings)
         dark = apply_theme(self.app, settings.ui.theme)
+        refresh_focus_rings(self.window)  # ringed panes take the new palette
         self.window.result.set_dark(dark)
         self.window.inputs.highlighter.set_style(dark)
         for bar in self.window.findChildren(NoticeBar):
@@ -133,7 +134,17 @@ class CorvusApp(QObject):
         except ServerConfigError as exc:
             self.server = None
             self.server_note = ""
-            QMessageBox.warning(self.window, "HTTP server", str(exc))
+            # said in the status bar, not a modal at every launch; the fix is in Settings
+            log.warning("the HTTP server did not start: %s", exc)
+            if wanted.lan_access and not token:
+                from interview_corvus.ui.settings.secret_store import OPTION
+
+                why = ("access from the local network needs a token and none is stored. Open "
+                       f"Settings → Server to create one (with no keyring, tick “{OPTION}”), "
+                       "or turn network access off.")
+            else:
+                why = f"{exc} Change it in Settings → Server."
+            self.window.status.say(f"The HTTP server is off: {why}")
 
     # -- hotkeys and tray -------------------------------------------------
     def _handlers(self) -> dict[str, Callable[[], None]]:

@@ -13,11 +13,10 @@ from typing import Any
 from PyQt6.QtCore import Qt, QTimer, QUrl
 from PyQt6.QtGui import QDesktopServices, QGuiApplication
 from PyQt6.QtWidgets import (
-    QHeaderView,
+    QHBoxLayout,
     QLabel,
     QPushButton,
     QSplitter,
-    QTableWidget,
     QTableWidgetItem,
     QTabWidget,
     QTextBrowser,
@@ -28,6 +27,7 @@ from PyQt6.QtWidgets import (
 from interview_corvus.core.answers.models import MODELS, StreamedAnswer
 from interview_corvus.core.answers.verification import Verification
 from interview_corvus.ui.answer.check_view import CheckBadge, CheckView
+from interview_corvus.ui.answer.complexity import complexity_table
 from interview_corvus.ui.answer.streaming_code import StreamingCode
 
 COPY_FEEDBACK_MS = 1500
@@ -54,23 +54,8 @@ class ResultView(QWidget):
         self._copy_reset = QTimer(self)
         self._copy_reset.setSingleShot(True)
         self._copy_reset.setInterval(COPY_FEEDBACK_MS)
-        self._copy_reset.timeout.connect(lambda: self.copy_button.setText(self._copy_label))
-        self.complexity = QTableWidget(2, 2)
-        self.complexity.setHorizontalHeaderLabels(["before", "after"])
-        self.complexity.setVerticalHeaderLabels(["time", "space"])
-        header = self.complexity.horizontalHeader()
-        if header is not None:
-            header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        rows = self.complexity.verticalHeader()
-        if header is not None and rows is not None:  # exactly two rows: no empty band below
-            self.complexity.setFixedHeight(header.sizeHint().height()
-                                           + 2 * rows.defaultSectionSize()
-                                           + 2 * self.complexity.frameWidth())
-        self.complexity.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.complexity.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        for row in range(2):
-            for col in range(2):
-                self.complexity.setItem(row, col, QTableWidgetItem(""))
+        self._copy_reset.timeout.connect(lambda: self._say_copied(self._copy_label))
+        self.complexity = complexity_table()
         self.explanation = QTextBrowser()
         self.list_title = QLabel("Improvements")
         self.extra_title = QLabel("Alternative approaches")
@@ -106,6 +91,8 @@ class ResultView(QWidget):
         self.answer_label = QLabel()  # a one-line answer (an MCQ's): no code editor for it
         self.answer_label.setAccessibleName("Answer")
         self.answer_label.setWordWrap(True)
+        self.answer_label.setAlignment(Qt.AlignmentFlag.AlignLeft  # at the top, not mid-pane
+                                       | Qt.AlignmentFlag.AlignTop)
         self.answer_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         font = self.answer_label.font()
         font.setPointSizeF(font.pointSizeF() * 1.4)
@@ -114,8 +101,15 @@ class ResultView(QWidget):
         top = QWidget()
         top_layout = QVBoxLayout(top)
         top_layout.setContentsMargins(0, 0, 0, 0)
-        top_layout.addWidget(self.answer_label)
-        top_layout.addWidget(self.tabs)
+        self.answer_copy = QPushButton("Copy answer")  # beside a one-line answer
+        self.answer_copy.clicked.connect(self.copy_code)
+        self.answer_row = QWidget()  # shown instead of the tabs for a one-line answer
+        answer_row = QHBoxLayout(self.answer_row)
+        answer_row.setContentsMargins(0, 0, 0, 0)
+        answer_row.addWidget(self.answer_label, 1)
+        answer_row.addWidget(self.answer_copy, 0, Qt.AlignmentFlag.AlignTop)
+        top_layout.addWidget(self.answer_row, 1)
+        top_layout.addWidget(self.tabs, 1)
         self.splitter = splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.setObjectName("answerSplitter")
         splitter.addWidget(top)
@@ -146,7 +140,7 @@ class ResultView(QWidget):
             self.extra_title.setText(answer.EXTRA[1])
         self.extra_title.setVisible(answer.EXTRA is not None)
         self.tabs.setVisible(answer.SHOWS_CODE)
-        self.answer_label.setVisible(not answer.SHOWS_CODE)
+        self.answer_row.setVisible(not answer.SHOWS_CODE)
         self._copy_label = "Copy code" if answer.SHOWS_CODE else "Copy answer"
         self.copy_button.setText(self._copy_label)
         self.complexity_title.setText("Complexity (before → after)" if compares
@@ -155,7 +149,10 @@ class ResultView(QWidget):
         self.complexity.setVisible(bool(answer.COMPLEXITY))
         self.extra.setVisible(answer.EXTRA is not None)
 
-    def clear(self) -> None:
+    def clear(self, kind: str | None = None) -> None:
+        """Empty; with ``kind``, laid out for that kind of answer (Reset: the default)."""
+        if kind is not None and kind != self.kind:
+            self._set_kind(kind)
         self.model = None
         self.code.show_text("")
         self.answer_label.clear()
@@ -259,12 +256,16 @@ class ResultView(QWidget):
         text = self.code.text()
         clipboard = QGuiApplication.clipboard()
         if not text or clipboard is None:
-            self.copy_button.setText("Nothing to copy")
+            self._say_copied("Nothing to copy")
         else:
             clipboard.setText(text)
-            self.copy_button.setText("Copied ✓")
+            self._say_copied("Copied ✓")
         self._copy_reset.start()
         return bool(text)
+
+    def _say_copied(self, text: str) -> None:
+        for button in (self.copy_button, self.answer_copy):
+            button.setText(text)
 
     def _update_diff(self) -> None:
         lines = difflib.unified_diff(self._original.splitlines(), self.code.text().splitlines(),

@@ -90,13 +90,28 @@ def is_dark(theme: str) -> bool:
     return theme == "dark"
 
 
+RING = "corvusFocusRing"  # the property marking a widget that has the ring
+
+
 def focus_ring(widget: QWidget) -> None:
     """Draw a 2 px ring in the theme's highlight colour round ``widget`` while it has
     the keyboard focus, so F6 and Tab show where they went (WCAG 2.2 SC 2.4.7, Focus
-    Visible). The colour follows a live theme switch (``palette(highlight)``)."""
+    Visible). A widget with a style sheet keeps the palette it was polished with, so
+    ``refresh_focus_rings`` must follow every theme change."""
     meta = widget.metaObject()
     name = meta.className() if meta is not None else "QWidget"
-    widget.setStyleSheet(f"{name}:focus {{ border: 2px solid palette(highlight); }}")
+    widget.setProperty(RING, f"{name}:focus {{ border: 2px solid palette(highlight); }}")
+    widget.setStyleSheet(str(widget.property(RING)))
+
+
+def refresh_focus_rings(root: QWidget) -> None:
+    """Polish the ringed widgets under ``root`` again: they take the new palette (a
+    style sheet set once would keep light panes in the dark theme)."""
+    for widget in [root, *root.findChildren(QWidget)]:
+        rule = widget.property(RING)
+        if rule:
+            widget.setStyleSheet("")
+            widget.setStyleSheet(str(rule))
 
 
 def apply_theme(app: QApplication, theme: str) -> bool:

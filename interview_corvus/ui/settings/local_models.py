@@ -104,8 +104,9 @@ class LocalModelRow(QWidget):
         self.bar = QProgressBar()
         self.bar.setTextVisible(True)
         self.bar.hide()
-        self.note = QLabel()
+        self.note = QLabel(self)  # never a window of its own before the form takes it
         self.note.setWordWrap(True)
+        self.note.hide()  # shown with a text only: no empty row under the choice
         self.fetcher = ModelFetcher(self)
         self.fetcher.progress.connect(self._on_progress)
         self.fetcher.succeeded.connect(self._on_succeeded)
@@ -145,14 +146,19 @@ class LocalModelRow(QWidget):
         self.download.setEnabled(pullable and not self.fetcher.busy)
         model = by_name(name) if name else None
         origin = (model.hf_repo or f"the {model.bundled_package} package") if model else ""
-        self.note.setText(f"{model.title}: {model.licence}, from {origin}" if model else "")
+        self._say(f"{model.title}: {model.licence}, from {origin}" if model else "")
+
+    def _say(self, text: str) -> None:
+        """The note under the choice: shown while it has something to say."""
+        self.note.setText(text)
+        self.note.setVisible(bool(text))
 
     def _on_download(self) -> None:
         if self.fetcher.start(self.value(), "pull"):
             self.download.setEnabled(False)
             self.bar.setRange(0, 0)
             self.bar.show()
-            self.note.setText("Starting the download…")
+            self._say("Starting the download…")
 
     def _on_progress(self, what: str, done: int, total: int) -> None:
         if total > 0:
@@ -164,9 +170,9 @@ class LocalModelRow(QWidget):
         self.bar.hide()
         chosen = self.value()
         self.fill(chosen)
-        self.note.setText(f"✓ Ready: {path}")
+        self._say(f"✓ Ready: {path}")
 
     def _on_failed(self, message: str) -> None:
         self.bar.hide()
         self._on_choice()
-        self.note.setText(f"✗ {message}")
+        self._say(f"✗ {message}")

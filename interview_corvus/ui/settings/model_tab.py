@@ -84,6 +84,8 @@ class ModelTab(QWidget):
         self.local_model = LocalModelRow(llm.local_model)
         self.replay = QLineEdit(llm.replay_path)
         self.replay.setPlaceholderText("a .jsonl transcript")
+        # each file field's Browse…, enabled with its field
+        self.browse: dict[QLineEdit, QPushButton] = {}
         self.temperature = spin(0.0, 2.0, 0.1, llm.temperature)
         self.max_tokens = int_spin(16, 200_000, llm.max_tokens)
         self.streaming = checkbox("Stream answers as they are written", llm.streaming)
@@ -121,6 +123,7 @@ class ModelTab(QWidget):
             browse.setAccessibleName(f"Browse for the {what}")
             browse.clicked.connect(slot)
             row.addWidget(browse)
+            self.browse[field] = browse
             return row
 
         form = QFormLayout(self)
@@ -196,9 +199,10 @@ class ModelTab(QWidget):
         hint = self.preset.current_id() if name == "llama-index" else name
         self.base_url.setPlaceholderText(BASE_URL_HINTS.get(hint, "") if uses_url
                                          else "not used by this provider")
-        self.gguf.setEnabled(name == "local")
+        for field, used in ((self.gguf, name == "local"), (self.replay, name == "replay")):
+            field.setEnabled(used)
+            self.browse[field].setEnabled(used)
         self.local_model.setEnabled(name == "local")
-        self.replay.setEnabled(name == "replay")
         self.clear_test()
         self.changed.emit()
 
@@ -256,12 +260,21 @@ class ModelTab(QWidget):
         self._show_result(("✓ " if ok else "✗ ") + message)
 
 
+def named(message: str, provider: str) -> str:
+    """A test's message with the provider's id ("replay is ready.") in its shown name."""
+    if message == f"{provider} is ready.":
+        return f"{PROVIDER_NAMES.get(provider, provider)}: ready."
+    if message.startswith(f"{provider} ") and provider in PROVIDER_NAMES:
+        return PROVIDER_NAMES[provider] + message[len(provider):]
+    return message
+
+
 def _test_result(settings: Settings, key: str) -> tuple[bool, str]:
     """(ok, what to show) of reaching the configured provider once."""
     from interview_corvus.core.providers import test_connection
 
     try:
-        return True, test_connection(settings, key or None)
+        return True, named(test_connection(settings, key or None), settings.llm.provider)
     except CorvusError as exc:
         return False, exc.message
     except Exception as exc:  # report, never crash the dialog

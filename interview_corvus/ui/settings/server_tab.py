@@ -50,6 +50,7 @@ class ServerTab(QWidget):
         super().__init__()
         self.own_port = own_port
         self.to_file: bool | None = None  # the file store for keys: chosen, refused, as before
+        self._unstored = False  # the message line says the token cannot be stored
         self.enabled = QCheckBox("Run the HTTP server with the app")
         self.enabled.setChecked(server.enabled)
         self.port = QSpinBox()
@@ -89,9 +90,25 @@ class ServerTab(QWidget):
         self.port_error.setVisible(bool(problem))
         return problem
 
+    def token_problem(self) -> str | None:
+        """Why the settings cannot be saved for the token's sake, or None: a server open to
+        the network with no token stored would refuse to start."""
+        if self.enabled.isChecked() and self.lan.isChecked() and not self.token.text():
+            return ("access from the local network needs a token, and it cannot be stored "
+                    f"here: tick “{OPTION}” below, or turn network access off")
+        return None
+
+    def _forget_problem(self) -> None:
+        """The token is stored or not needed: its message goes."""
+        if self._unstored:
+            self._unstored = False
+            self.problem.emit("")
+
     def show_token(self, lan: bool) -> None:
         if not lan:
+            self.token.setPlaceholderText("")
             self.token.setText("(only needed for network access)")
+            self._forget_problem()
             return
         from interview_corvus.api.server import new_token
 
@@ -103,6 +120,7 @@ class ServerTab(QWidget):
             except (secrets.SecretStoreUnavailable, OSError) as exc:
                 self.token.clear()
                 self.token.setPlaceholderText("no token: see the message below")
+                self._unstored = True
                 if isinstance(exc, secrets.SecretStoreUnavailable):
                     self.needs_store.emit()
                     self.problem.emit("The server token cannot be stored: no system keyring "
@@ -112,5 +130,6 @@ class ServerTab(QWidget):
                 else:
                     self.problem.emit(f"The server token cannot be stored: {exc}")
                 return
+        self._forget_problem()
         self.token.setPlaceholderText("")
         self.token.setText(token)

@@ -170,6 +170,7 @@ class SettingsDialog(QDialog):
             if self.lan.isChecked() and not self.token.text():
                 self.server_tab.show_token(True)  # the token now has a place to go
         self.model_tab.refresh_key_hint()
+        self._validate()  # a token stored (or not) decides whether Save is possible
 
     def _validate(self) -> bool:
         """Show what is wrong in the form; Save is enabled only when nothing is, and when it
@@ -183,6 +184,9 @@ class SettingsDialog(QDialog):
         port = self.server_tab.port_problem()
         if port:
             reasons.append(f"Server tab: {port}")
+        token = self.server_tab.token_problem()
+        if token:
+            reasons.append(f"Server tab: {token}")
         if shown != bool(url) and self.isVisible():
             self.adjustSize()  # room for the message, wrapped, not clipped
         text = ("Cannot save. " + " ".join(r if r.endswith(".") else r + "." for r in reasons)

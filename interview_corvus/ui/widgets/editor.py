@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from PyQt6.QtCore import QMimeData, QRect, QSize, Qt, pyqtSignal
 from PyQt6.QtGui import (
     QFont,
@@ -36,16 +38,27 @@ class _Gutter(QWidget):
 MIN_COLUMNS = 16  # the input editor never gets narrower than this many characters
 
 
+CODE_LINE = re.compile(
+    r"^\s*(def |class |function |fn |func |import |from \S+ import |#include|package |"
+    r"public |private |const |let |var |return\b|@\w)|[;{}]\s*$|^\s*(for|if|while|elif|"
+    r"else|try|except|with)\b.*:\s*$")
+
+
 def looks_like_prose(text: str) -> bool:
-    """Whether ``text`` reads as prose (a problem statement, a question) rather than
-    code: most lines long runs of words, few indented, few code symbols."""
+    """Whether ``text`` reads as prose (a problem statement, a question) rather than code:
+    at most one line in five looks like code (a definition, an import, a block opener,
+    a line ending in ``;`` ``{`` ``}``) and at least half of the characters are in lines
+    of six or more words. A problem's "Example 1: / Input: nums = [2,7]" lines and an
+    MCQ's short "A) O(n)" options stay prose beside its sentences."""
     lines = [line for line in text.splitlines() if line.strip()]
     if not lines:
         return False
-    words = sum(len(line.split()) for line in lines) / len(lines)
-    indented = sum(line[:1] in " \t" for line in lines) / len(lines)
-    symbols = sum(text.count(c) for c in "{}();=[]<>") / max(1, len(text))
-    return words >= 8 and indented < 0.25 and symbols < 0.03
+    if sum(bool(CODE_LINE.search(line)) for line in lines) * 5 > len(lines):
+        return False
+    if sum(line[:1] in " \t" for line in lines) * 4 > len(lines):  # indented: code
+        return False
+    wordy = sum(len(line) for line in lines if len(line.split()) >= 6)
+    return wordy * 2 >= sum(len(line) for line in lines)
 
 
 class CodeEditor(QPlainTextEdit):

@@ -68,7 +68,11 @@ class NoticeArea(QWidget):
             return shown is not None and time.monotonic() - shown < CLICK_GUARD_S
         return False
 
+    def release(self) -> None:
+        """Give a held room back now (the user started something new: no aim to keep)."""
+        self._release.stop()
+        self.setMinimumHeight(0)
+
     def _on_poll(self) -> None:
         if not self.pointer_over():
-            self._release.stop()
-            self.setMinimumHeight(0)
+            self.release()

@@ -47,7 +47,7 @@ class AnswerPanel(QWidget):
                                    self.thread_strip], self)  # holds still under the pointer
         layout.addWidget(self.notices)
         for pane in (self.result.code, self.result.diff, self.result.improvements,
-                     self.result.explanation):
+                     self.result.explanation, self.result.extra):
             focus_ring(pane)
         layout.addWidget(self.result, 1)
         layout.addWidget(self.follow_up)
@@ -58,11 +58,17 @@ class AnswerPanel(QWidget):
         """Empty answer, no error, progress at zero, nothing to follow up, no thread."""
         self.banner.hide()
         self.thread_strip.hide()
+        self.notices.release()
         self.follow_up.set_target(None)
         self.result.clear()
         self.progress.setRange(0, 100)
         self._percent = 0
         self.progress.setValue(0)
+
+    def reset(self) -> None:
+        """Cleared and laid out as on a fresh start (no Solve or MCQ sections left)."""
+        self.clear()
+        self.result.clear("optimization")
 
     def begin(self, streaming: bool) -> None:
         """A new run: cleared; visibly busy when nothing arrives until the whole answer."""

@@ -52,6 +52,5 @@ class FollowUpBar(QWidget):
 
     def _on_ask(self) -> None:
         message = self.edit.text().strip()
-        if message and self.run_id is not None:
-            self.edit.clear()
+        if message and self.run_id is not None:  # cleared once its run starts, not before
             self.asked.emit(message)

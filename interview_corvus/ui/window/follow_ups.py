@@ -41,6 +41,8 @@ class FollowUps(QObject):
         """Show ``entry``'s thread over its answer; returns the turn whose input belongs
         in the code editor (the thread's first, when it is known), else None — a
         follow-up's message is never code."""
+        if entry.parent_id and self.bar.edit.text().strip() == entry.input:
+            self.bar.edit.clear()  # asked and started: the field is free again
         chain = self.strip.chain
         if not any(turn.id == entry.id for turn in chain):
             chain = lineage(self.hub, entry)

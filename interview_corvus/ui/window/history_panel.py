@@ -97,6 +97,8 @@ class HistoryPanel(QDockWidget):
 
     def refresh(self) -> None:
         """List the runs again (newest first), keeping the selected one selected."""
+        if self.deleted is None and self.undo_bar.isVisible():
+            self._on_undo_expired()  # "cannot delete a run in progress": its run moved on
         current = self.selected()
         self.list.clear()
         query = self.search.text().strip()

@@ -206,7 +206,7 @@ class MainWindow(QMainWindow):
     def reset(self) -> None:
         self.cancel()
         self.inputs.clear(self.settings.llm.default_language)
-        self.panel.clear()
+        self.panel.reset()
         self._last_request = None
         self.status.bar.clearMessage()
         self.status.show_provider()
@@ -250,6 +250,7 @@ class MainWindow(QMainWindow):
         latest = run.active.latest()
         if latest is not None:
             self.panel.show_answer(latest)
+        self.status.note = kept.removeprefix(" · ")  # said beside "streaming…" too
         self.status.say(f"following a run started over {run.origin}{kept}")
         self._set_busy(False)
 
@@ -285,7 +286,8 @@ class MainWindow(QMainWindow):
     def panes(self) -> list[QWidget]:
         result = self.result
         return visible([self.editor, result.tabs.currentWidget() or result.code,
-                        result.improvements, result.explanation, self.history.list])
+                        result.improvements, result.explanation, result.extra,
+                        self.history.list])
 
     def closeEvent(self, event: QCloseEvent | None) -> None:
         save_layout(self, self.splitters, self.inputs)  # and the draft

@@ -16,6 +16,7 @@ from PyQt6.QtWidgets import QLabel, QVBoxLayout, QWidget
 from interview_corvus.core.answers.models import MODELS
 from interview_corvus.core.runs.history import RunEntry
 
+ACTION_TITLES = {"optimize": "Optimize", "solve": "Solve", "mcq": "MCQ"}
 TITLE_CHARS = 40  # a turn's link: its question up to this many characters
 
 
@@ -25,8 +26,9 @@ def turn_title(entry: RunEntry) -> str:
         text = " ".join(entry.input.split())
         short = text if len(text) <= TITLE_CHARS else text[:TITLE_CHARS - 1] + "…"
         return f"\u201c{short}\u201d"
-    kind = MODELS[entry.kind].ACTION if entry.kind in MODELS else entry.kind
-    return f"{kind.capitalize()} ({entry.language or '?'})"
+    action = MODELS[entry.kind].ACTION if entry.kind in MODELS else entry.kind
+    title = ACTION_TITLES.get(action, action.capitalize())
+    return f"{title} ({entry.language or '?'})"
 
 
 class ThreadStrip(QWidget):
