@@ -27,6 +27,7 @@ import platformdirs
 
 from interview_corvus.core.catalog import entries
 from interview_corvus.core.catalog.entries import CatalogModel, by_name
+from interview_corvus.core.config.atomic import write_atomic
 from interview_corvus.core.config.settings import APP_NAME
 from interview_corvus.core.errors import BadRequest, Unavailable
 
@@ -79,12 +80,7 @@ def _remember(model: CatalogModel, path: Path) -> None:
     if key is None:
         return
     record = {"path": str(path), "sha256": model.sha256, "size": key[0], "mtime_ns": key[1]}
-    target = _record_path(model)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".record-")
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
-        json.dump(record, out)
-    os.replace(tmp, target)
+    write_atomic(_record_path(model), json.dumps(record), prefix=".record-")
 
 
 def part_files(model: CatalogModel) -> list[Path] | None:

@@ -16,15 +16,14 @@ import json
 import logging
 import os
 import stat
-import tempfile
 from pathlib import Path
 
+from interview_corvus.core.config.atomic import MODE, write_atomic
 from interview_corvus.core.config.settings import config_dir
 
 log = logging.getLogger(__name__)
 
 FILE_NAME = "secrets.json"
-MODE = 0o600
 
 
 def path() -> Path:
@@ -74,8 +73,7 @@ def write(name: str, value: str | None) -> Path:
     else:
         entries.pop(name, None)
     target = path()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    _write_private(target, json.dumps(entries, indent=2))
+    write_atomic(target, json.dumps(entries, indent=2), prefix=".secrets-")  # 0600
     log.info("secret %s %s in %s", name, "stored" if value else "removed", target)
     return target
 
@@ -86,22 +84,3 @@ def remove() -> None:
     with contextlib.suppress(FileNotFoundError):
         target.unlink()
         log.info("secrets file %s removed", target)
-
-
-def _write_private(target: Path, payload: str) -> None:
-    """Write ``payload`` to ``target`` atomically, never readable by others: mkstemp
-    creates the temporary file with O_EXCL and mode 0600 in the same folder, and the
-    rename replaces the old file in one step."""
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".secrets-", suffix=".tmp")
-    try:
-        if hasattr(os, "fchmod"):
-            os.fchmod(fd, MODE)  # mkstemp's mode already; said again, not assumed
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(payload)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise

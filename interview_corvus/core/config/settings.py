@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import tempfile
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
@@ -26,6 +25,7 @@ from pydantic_settings import (
 
 from interview_corvus.core.answers.models import normalize_language
 from interview_corvus.core.answers.prompts import task_problem
+from interview_corvus.core.config.atomic import write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -174,12 +174,8 @@ class Settings(BaseSettings):
     def save(self, path: Path | None = None) -> Path:
         """Write the settings file atomically. Holds no secrets by construction."""
         path = path or settings_file()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        payload = json.dumps(self.model_dump(mode="json"), indent=2)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".settings-", suffix=".json")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(payload)
-        os.replace(tmp, path)
+        write_atomic(path, json.dumps(self.model_dump(mode="json"), indent=2),
+                     prefix=".settings-")
         log.info("settings saved to %s", path)
         return path
 

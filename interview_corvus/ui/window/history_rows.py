@@ -14,12 +14,7 @@ from PyQt6.QtGui import QKeyEvent, QKeySequence, QResizeEvent
 from PyQt6.QtWidgets import QLabel, QListWidget, QWidget
 
 from interview_corvus.core.runs.history import RunEntry
-from interview_corvus.ui.window.run_text import IMAGE_SUFFIXES
-
-MARK = {"done": "✓", "error": "✗", "cancelled": "⊘", "running": "…", "queued": "…",
-        "interrupted": "⚠"}
-WORD = {"done": "done", "error": "failed", "cancelled": "cancelled", "running": "running",
-        "queued": "queued", "interrupted": "interrupted"}
+from interview_corvus.ui.window.run_text import IMAGE_SUFFIXES, MARK, WORD
 
 # lines that say little about what a run was: imports, includes, usings, packages,
 # comments, shebangs, decorators and lone brackets

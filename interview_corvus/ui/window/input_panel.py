@@ -11,8 +11,6 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import os
-import tempfile
 from pathlib import Path
 
 from PyQt6.QtCore import QEvent, QObject, QTimer, pyqtSignal
@@ -30,6 +28,7 @@ from PyQt6.QtWidgets import (
 
 from interview_corvus.core.answers.detect import detect_language
 from interview_corvus.core.answers.models import LANGUAGES, language_for_suffix
+from interview_corvus.core.config.atomic import write_atomic
 from interview_corvus.core.config.settings import data_dir
 from interview_corvus.core.errors import CorvusError
 from interview_corvus.core.runs.service import LLMService
@@ -168,11 +167,9 @@ class InputPanel(QWidget):
             if not text.strip():
                 path.unlink(missing_ok=True)
                 return
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".draft-", suffix=".json")
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump({"text": text, "language": self.language.currentText()}, fh)
-            os.replace(tmp, path)
+            write_atomic(path, json.dumps({"text": text,
+                                           "language": self.language.currentText()}),
+                         prefix=".draft-")
         except OSError as exc:
             log.warning("could not save the draft to %s: %s", path, exc)
 

@@ -32,6 +32,12 @@ def done_message(stats: dict[str, Any]) -> str:
     return text
 
 
+# a run's outcome as a mark and a word (History's rows, a reopened run's status line)
+MARK = {"done": "✓", "error": "✗", "cancelled": "⊘", "running": "…", "queued": "…",
+        "interrupted": "⚠"}
+WORD = {"done": "done", "error": "failed", "cancelled": "cancelled", "running": "running",
+        "queued": "queued", "interrupted": "interrupted"}
+
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp")
 
 
@@ -85,9 +91,10 @@ def images_input(paths: list[str], text: str) -> str:
 def entry_status(entry: Any) -> str:
     """The status line of a reopened run: its own outcome, never the previous run's."""
     when = time.strftime("%Y-%m-%d %H:%M", time.localtime(entry.created_at))
-    outcome = {"done": "✓ done", "error": f"✗ failed ({entry.error_code})",
-               "cancelled": "⊘ cancelled — partial answer",
-               "interrupted": "⚠ interrupted — partial answer"}.get(entry.status, entry.status)
+    detail = {"done": "", "error": f" ({entry.error_code})", "cancelled": " — partial answer",
+              "interrupted": " — partial answer"}
+    outcome = (f"{MARK[entry.status]} {WORD[entry.status]}{detail[entry.status]}"
+               if entry.status in detail else entry.status)
     took = f" in {entry.elapsed_ms / 1000:.1f} s" if entry.elapsed_ms else ""
     by = entry.provider if entry.model in ("", entry.provider) else \
         f"{entry.provider} · {entry.model}"  # never "replay · replay"
