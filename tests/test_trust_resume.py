@@ -124,3 +124,18 @@ def test_delta_patches_rebuild_done_data_exactly(served, path, body):
     assert rebuild(events) == events[-1]["data"]
     assert events[-1]["data"]["is_complete"] is True
     assert SOLUTION or ANSWER  # both answer kinds are covered
+
+
+def test_a_reconnect_right_after_done_is_204_before_the_history_is_saved(served):
+    """``done`` is logged a moment before the run counts as finished (it is saved to
+    history in between): a reconnect in that moment has nothing to replay either."""
+    client, hub, _ = served
+    events = finished_run(client)
+    run = hub.get(events[0]["run_id"])
+    assert run is not None and run.log.ended
+    run.finished.clear()  # the moment between the last event and the save
+    try:
+        again = client.get(f"/runs/{run.id}/events", headers={"Last-Event-ID": str(run.seq)})
+        assert again.status_code == 204
+    finally:
+        run.finished.set()

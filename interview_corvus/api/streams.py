@@ -87,7 +87,9 @@ class Streams:
         """Events of ``run_id`` after ``after``: live, from history, or 204 when none."""
         run = self.hub.get(run_id) if run_id else None
         if run is not None:
-            if run.finished.is_set() and after >= run.seq:
+            # over once its last event is logged (``finished`` follows a moment later,
+            # after the history is saved): a reconnect in between gets 204 too
+            if (run.finished.is_set() or run.log.ended) and after >= run.seq:
                 return Response(status_code=204)
             return self.stream(run, delta, after)
         entry = self.stored(run_id) if run_id else None
